@@ -1,0 +1,365 @@
+/*
+ * anybpf.h - eBPF, anywhere, in userspace: the public API of libanybpf.
+ *
+ * Conventions:
+ *  - functions return 0 (or a count) on success and a negative ANYBPF_E_*
+ *    code on failure; anybpf_strerror() names the code;
+ *  - text explaining a failure goes to a caller-owned struct anybpf_log,
+ *    never to stderr;
+ *  - options structs begin with `size_t sz` (set it to sizeof the struct;
+ *    a NULL options pointer means all defaults), so fields can be added
+ *    without breaking callers;
+ *  - handles are opaque, made by x_new() and released by x_free();
+ *    x_free(NULL) is a no-op.
+ */
+#ifndef ANYBPF_H
+#define ANYBPF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------
+ * Errors
+ * ---------------------------------------------------------------------- */
+
+/* X(NAME, text): every error the library reports, once. */
+#define ANYBPF_ERRORS(X)                                                        \
+	X(OK,              "success")                                          \
+	X(NOMEM,           "out of memory")                                    \
+	X(INVAL,           "invalid argument")                                 \
+	X(IO,              "input/output error")                               \
+	X(NOT_SUPPORTED,   "not supported")                                    \
+	/* instruction validation (src/isa/validate.c) */                      \
+	X(EMPTY,           "empty program")                                    \
+	X(TOO_LONG,        "program too long")                                 \
+	X(OPCODE,          "unknown opcode")                                   \
+	X(DST_REG,         "invalid destination register")                     \
+	X(SRC_REG,         "invalid source register")                          \
+	X(WRITE_R10,       "write to the read-only frame pointer r10")         \
+	X(RESERVED,        "reserved field is not zero")                       \
+	X(BAD_OFF,         "offset field names no instruction")                \
+	X(BAD_IMM,         "immediate field names no instruction")             \
+	X(BAD_SRC,         "source field names no instruction")                \
+	X(LDDW_INCOMPLETE, "incomplete lddw")                                  \
+	X(LDDW_SECOND,     "invalid lddw second slot")                         \
+	X(JMP_RANGE,       "jump out of range")                                \
+	X(JMP_LDDW,        "jump into the middle of lddw")                     \
+	X(INFINITE_LOOP,   "infinite loop")                                    \
+	X(FALLTHROUGH,     "falls through the end of the code")                \
+	/* loading into a VM (src/vm) */                                       \
+	X(HELPER,          "call to an unknown helper")                        \
+	X(PSEUDO,          "lddw refers to an object the program does not have") \
+	X(KFUNC,           "kfunc calls are not supported")                    \
+	/* assembler (src/isa/asm.c) */                                        \
+	X(ASM,             "assembler syntax error")                           \
+	/* execution (src/vm) */                                               \
+	X(OOB,             "memory access out of bounds")                      \
+	X(BUDGET,          "instruction budget exhausted")                     \
+	X(CALL_DEPTH,      "call depth limit exceeded")                        \
+	X(CALLX,           "callx target is not a helper")                     \
+	/* BTF (src/btf) */                                                    \
+	X(BTF,             "malformed BTF")                                    \
+	X(BTF_EXT,         "malformed BTF.ext")                                \
+	X(BTF_MAP,         "invalid BTF map definition")                       \
+	X(NOT_FOUND,       "not found")                                        \
+	/* object files (src/elf) */                                           \
+	X(ELF_HEADER,      "bad ELF header")                                   \
+	X(ELF_SECTION,     "bad ELF section")                                  \
+	X(ELF_SYMBOL,      "bad ELF symbol")                                   \
+	X(ELF_RELOC,       "bad ELF relocation")                               \
+	X(ELF_MAP,         "bad map definition")
+
+enum anybpf_err {
+#define ANYBPF_X_(name, text) ANYBPF_E_##name,
+	ANYBPF_ERRORS(ANYBPF_X_)
+#undef ANYBPF_X_
+	ANYBPF_E_COUNT
+};
+
+/* Text of an error code (either sign). */
+const char *anybpf_strerror(int err);
+/* Short name of an error code: "OPCODE" for -ANYBPF_E_OPCODE. */
+const char *anybpf_errname(int err);
+
+/* ------------------------------------------------------------------------
+ * Log: a caller-owned buffer the library appends lines to (like the kernel
+ * verifier log).  Text past `size` is dropped and `truncated` set.
+ * ---------------------------------------------------------------------- */
+struct anybpf_log {
+	char *buf;        /* may be NULL: then only err/err_pc are kept */
+	size_t size;      /* capacity of buf */
+	size_t len;       /* bytes written, excluding the NUL */
+	int truncated;
+	int err;          /* last error logged (negative), 0 if none */
+	int64_t err_pc;   /* instruction of that error, -1 if none */
+	int64_t err_line; /* source line (assembler), -1 if none */
+};
+
+/* ------------------------------------------------------------------------
+ * Instructions (RFC 9669): the in-memory layout of the kernel's bpf_insn.
+ * ---------------------------------------------------------------------- */
+struct anybpf_insn {
+	uint8_t code;     /* opcode */
+	uint8_t dst : 4;  /* destination register */
+	uint8_t src : 4;  /* source register */
+	int16_t off;      /* signed offset */
+	int32_t imm;      /* signed immediate */
+};
+
+#define ANYBPF_MAX_INSNS_DEFAULT 65536u
+
+struct anybpf_validate_opts {
+	size_t sz;
+	size_t max_insns; /* 0: ANYBPF_MAX_INSNS_DEFAULT */
+};
+
+/* Check every field of every instruction: opcodes, registers, reserved
+ * fields, lddw pairs, jump and call targets (a jump stays inside its
+ * function), the final exit.  Returns 0 or the first error. */
+int anybpf_validate(const struct anybpf_insn *insns, size_t n,
+		    const struct anybpf_validate_opts *opts, struct anybpf_log *log);
+
+/* Assemble text in LLVM syntax (`r0 = 1`) or uBPF syntax (`mov %r0, 1`),
+ * freely mixed.  *out is malloc'd; release with anybpf_free(). */
+int anybpf_assemble(const char *text, size_t len, struct anybpf_insn **out,
+		    size_t *n, struct anybpf_log *log);
+
+enum anybpf_syntax {
+	ANYBPF_SYNTAX_LLVM, /* as llvm-objdump -d prints it */
+	ANYBPF_SYNTAX_UBPF, /* as uBPF / bpf_conformance .data files write it */
+};
+
+/* Text of the instruction at insns[pc] into buf (always NUL-terminated).
+ * Returns the slots it takes (1, or 2 for lddw) or a negative code for an
+ * invalid instruction, whose text is then "<unknown>". */
+int anybpf_disasm_insn(const struct anybpf_insn *insns, size_t n, size_t pc,
+		       enum anybpf_syntax syntax, char *buf, size_t size);
+
+void anybpf_free(void *p);
+
+/* ------------------------------------------------------------------------
+ * Virtual machine: interpreter with a fast and a checking mode.
+ * ---------------------------------------------------------------------- */
+typedef struct anybpf_vm anybpf_vm;
+typedef struct anybpf_run anybpf_run; /* one execution; helpers receive it */
+
+typedef uint64_t (*anybpf_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3,
+				     uint64_t r4, uint64_t r5, anybpf_run *run);
+
+/* What a helper argument is; the checking mode checks MEM/STR arguments
+ * against the regions the program may access before the helper runs. */
+enum anybpf_arg_kind {
+	ANYBPF_ARG_NONE,     /* unused */
+	ANYBPF_ARG_ANY,      /* any value */
+	ANYBPF_ARG_MEM_R,    /* pointer read by the helper; size in next arg */
+	ANYBPF_ARG_MEM_W,    /* pointer written by the helper; size in next arg */
+	ANYBPF_ARG_SIZE,     /* size of the preceding MEM argument */
+	ANYBPF_ARG_STR,      /* NUL-terminated string read by the helper */
+};
+
+struct anybpf_helper_proto {
+	size_t sz;
+	const char *name;
+	enum anybpf_arg_kind args[5];
+};
+
+struct anybpf_vm_opts {
+	size_t sz;
+	size_t max_insns;     /* 0: ANYBPF_MAX_INSNS_DEFAULT */
+	unsigned call_depth;  /* bpf-to-bpf frames; 0: 8 */
+	/* Resolve a pseudo lddw (src 1..6) to the 64-bit value it loads; NULL:
+	 * such programs are refused with ANYBPF_E_PSEUDO. */
+	int (*resolve_lddw)(void *user, unsigned src, int32_t imm, int32_t imm2,
+			    uint64_t *value);
+	void *resolve_user;
+};
+
+anybpf_vm *anybpf_vm_new(const struct anybpf_vm_opts *opts);
+void anybpf_vm_free(anybpf_vm *vm);
+
+/* Register helper `id` (replacing any earlier one). */
+int anybpf_vm_register_helper(anybpf_vm *vm, uint32_t id, anybpf_helper_fn fn,
+			      const struct anybpf_helper_proto *proto);
+/* The uBPF test helpers: 0 gather_bytes, 1 memfrob, 2 no_op, 3 sqrti,
+ * 4 strcmp_ext, 5 unwind. */
+int anybpf_vm_register_test_helpers(anybpf_vm *vm);
+
+/* Validate and pre-decode a program into the VM (replacing any earlier
+ * one); helper ids must be registered first. */
+int anybpf_vm_load(anybpf_vm *vm, const struct anybpf_insn *insns, size_t n,
+		   struct anybpf_log *log);
+
+enum anybpf_region_flags { ANYBPF_REGION_R = 1, ANYBPF_REGION_W = 2,
+			   ANYBPF_REGION_RW = 3 };
+
+/* Memory the program may access besides its stack (checking mode). */
+struct anybpf_region {
+	void *base;
+	size_t len;
+	unsigned flags;       /* enum anybpf_region_flags */
+	const char *name;     /* for error messages: "ctx", "packet", ... */
+};
+
+enum anybpf_exec_mode {
+	ANYBPF_EXEC_CHECKED, /* check every access; count every instruction */
+	ANYBPF_EXEC_FAST,    /* no checks: only for verified programs */
+};
+
+#define ANYBPF_BUDGET_DEFAULT 100000000ull
+
+struct anybpf_exec_opts {
+	size_t sz;
+	enum anybpf_exec_mode mode;
+	uint64_t budget;      /* executed instructions allowed; 0: default */
+	uint64_t args[5];     /* r1..r5 at entry */
+	const struct anybpf_region *regions;
+	size_t nregions;
+	const void *pkt;      /* packet for LD_ABS/LD_IND */
+	size_t pkt_len;
+	void *user;           /* anybpf_run_user() */
+};
+
+struct anybpf_exec_result {
+	uint64_t retval;      /* r0 at exit */
+	uint64_t insns;       /* instructions executed (exact in checked mode) */
+};
+
+/* Run the loaded program.  Returns 0 and fills *res, or a negative code
+ * (out-of-bounds access, budget, call depth) with the reason in log. */
+int anybpf_vm_exec(anybpf_vm *vm, const struct anybpf_exec_opts *opts,
+		   struct anybpf_exec_result *res, struct anybpf_log *log);
+
+/* For helpers, during a run. */
+void *anybpf_run_user(anybpf_run *run);
+/* End the program once this helper returns, with r0 = retval. */
+void anybpf_run_stop(anybpf_run *run, uint64_t retval);
+/* 0 if [addr, addr+len) may be accessed (always 0 in fast mode), else
+ * -ANYBPF_E_OOB with the reason logged. */
+int anybpf_run_check(anybpf_run *run, uint64_t addr, size_t len, int write);
+/* Let the program access memory a helper hands it (until the run ends). */
+int anybpf_run_add_region(anybpf_run *run, void *base, size_t len,
+			  unsigned flags, const char *name);
+
+/* ------------------------------------------------------------------------
+ * Object files (src/elf): ELF64 little-endian EM_BPF relocatable objects
+ * as `clang -O2 -g -target bpf -c` writes them.
+ *
+ * Programs are found libbpf style: one per global function of every
+ * non-empty executable section (the whole section when it has none);
+ * `.text` functions called from a program are linked into that program's
+ * own copy after its code; uncalled `.text` functions are programs only
+ * when the object has no other program section.  Relocations are applied:
+ * a map load becomes `lddw dst, map_fd N` (src 1, imm = the map's pseudo
+ * fd, see ANYBPF_MAP_FD_BASE), a global-data load `lddw dst, map_value N
+ * + off` (src 2, second imm = offset), a local call gets its pc-relative
+ * imm in the linked program.
+ * ---------------------------------------------------------------------- */
+typedef struct anybpf_object anybpf_object;
+typedef struct anybpf_prog anybpf_prog;
+typedef struct anybpf_map anybpf_map;
+
+/* Pseudo fd of map i (0-based, object order) is i + ANYBPF_MAP_FD_BASE:
+ * the first map is `map_fd 1`, as PREVAIL and netsh number them. */
+#define ANYBPF_MAP_FD_BASE 1
+
+struct anybpf_object_opts {
+	size_t sz;
+	/* Program type name for every program ("xdp", "socket_filter", ...),
+	 * instead of the one the section name implies; NULL: by section. */
+	const char *prog_type;
+	/* Name used in messages for open_mem (open_file uses the path). */
+	const char *name;
+};
+
+/* Open an object; 0 and *out, or a negative code with one line in log
+ * naming what is wrong and where ("section 5 'xdp': offset 0x40 + size
+ * 0x200 past the end of the file (0x180 bytes)"). */
+int anybpf_object_open_file(const char *path, const struct anybpf_object_opts *opts,
+			    anybpf_object **out, struct anybpf_log *log);
+int anybpf_object_open_mem(const void *data, size_t size,
+			   const struct anybpf_object_opts *opts,
+			   anybpf_object **out, struct anybpf_log *log);
+void anybpf_object_close(anybpf_object *obj);
+
+const char *anybpf_object_license(const anybpf_object *obj);  /* "" if none */
+/* Kernel version from the `version` section; 0 if none. */
+uint32_t anybpf_object_kversion(const anybpf_object *obj);
+/* 1 if the object has .BTF (and .BTF.ext line info), else 0. */
+int anybpf_object_has_btf(const anybpf_object *obj);
+int anybpf_object_has_lines(const anybpf_object *obj);
+
+size_t anybpf_object_prog_count(const anybpf_object *obj);
+anybpf_prog *anybpf_object_prog(const anybpf_object *obj, size_t i);
+/* First program in `section` (and named `name` unless NULL), or NULL. */
+anybpf_prog *anybpf_object_find_prog(const anybpf_object *obj, const char *section,
+				     const char *name);
+
+/* Function name ("" when the section has no function symbol). */
+const char *anybpf_prog_name(const anybpf_prog *prog);
+const char *anybpf_prog_section(const anybpf_prog *prog);
+/* Type name: "xdp", "kprobe", "bind", ...; "unspec" when unknown. */
+const char *anybpf_prog_type_name(const anybpf_prog *prog);
+/* Instructions, subprograms linked in, relocations applied. */
+const struct anybpf_insn *anybpf_prog_insns(const anybpf_prog *prog, size_t *n);
+/* Instructions of the function itself (the linked subprograms follow). */
+size_t anybpf_prog_main_insn_count(const anybpf_prog *prog);
+/* Byte offset of the function in its section. */
+uint64_t anybpf_prog_section_offset(const anybpf_prog *prog);
+/* Number of distinct maps the program refers to. */
+size_t anybpf_prog_map_refs(const anybpf_prog *prog);
+
+/* Source line of instruction pc (from .BTF.ext line info). */
+struct anybpf_line {
+	const char *file;   /* "" when unknown */
+	const char *text;   /* the source line; "" when unknown */
+	uint32_t line, col;
+};
+/* 1 and *out when a line-info record starts at pc (where a disassembly
+ * prints `; file:line`), 0 otherwise (also without line info). */
+int anybpf_prog_line_at(const anybpf_prog *prog, size_t pc, struct anybpf_line *out);
+/* 1 and *out with the line pc belongs to (the last record at or before
+ * it, within the same function), 0 when there is none. */
+int anybpf_prog_line_for(const anybpf_prog *prog, size_t pc, struct anybpf_line *out);
+
+/* Where a map definition came from. */
+enum anybpf_map_origin {
+	ANYBPF_MAP_LEGACY,      /* `maps` section, Linux struct bpf_map_def */
+	ANYBPF_MAP_IPROUTE2,    /* `maps` section, iproute2 struct bpf_elf_map */
+	ANYBPF_MAP_WINDOWS,     /* `maps` section, eBPF for Windows layout */
+	ANYBPF_MAP_BTF,         /* `.maps`, BTF-defined */
+	ANYBPF_MAP_DATA,        /* .data, .rodata..., .bss global data (1 entry) */
+};
+
+size_t anybpf_object_map_count(const anybpf_object *obj);
+anybpf_map *anybpf_object_map(const anybpf_object *obj, size_t i);
+anybpf_map *anybpf_object_find_map(const anybpf_object *obj, const char *name);
+
+const char *anybpf_map_name(const anybpf_map *map);
+const char *anybpf_map_section(const anybpf_map *map);
+enum anybpf_map_origin anybpf_map_origin(const anybpf_map *map);
+/* The type number as the object wrote it (Windows numbering for
+ * ANYBPF_MAP_WINDOWS, Linux otherwise), and its name ("hash",
+ * "percpu_array", ...; "unknown" for numbers no table has). */
+uint32_t anybpf_map_type(const anybpf_map *map);
+const char *anybpf_map_type_name(const anybpf_map *map);
+uint32_t anybpf_map_key_size(const anybpf_map *map);
+uint32_t anybpf_map_value_size(const anybpf_map *map);
+uint32_t anybpf_map_max_entries(const anybpf_map *map);
+uint32_t anybpf_map_flags(const anybpf_map *map);
+uint32_t anybpf_map_pinning(const anybpf_map *map);
+/* Index of the inner (template) map of a map-in-map, or -1. */
+int64_t anybpf_map_inner(const anybpf_map *map);
+/* Pseudo fd the programs use for this map (index + ANYBPF_MAP_FD_BASE). */
+int32_t anybpf_map_fd(const anybpf_map *map);
+/* Initial bytes of a global-data map (value_size bytes), else NULL. */
+const void *anybpf_map_initial(const anybpf_map *map, size_t *size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,19 @@
+/* run.h - running raw programs, shared by `run` and `test`. */
+#ifndef ANYBPF_CLI_RUN_H
+#define ANYBPF_CLI_RUN_H
+
+#include "cli.h"
+
+struct cli_engine {
+	enum anybpf_exec_mode mode;
+	uint64_t budget; /* 0: the library default */
+};
+
+/* mode=, check=, budget= */
+int cli_parse_engine(struct cli *c, struct cli_engine *e);
+
+/* Load with the uBPF test helpers and run: r1 = mem, r2 = mem_len. */
+int cli_run_raw(const struct anybpf_insn *insns, size_t n, void *mem, size_t mem_len,
+		const struct cli_engine *e, struct anybpf_exec_result *res, struct anybpf_log *log);
+
+#endif
