@@ -1,0 +1,13 @@
+#!/bin/sh
+# scripts/demo.sh BUILD - the main jobs on the bundled examples.
+B=${1:-build}/anybpf
+set -e
+step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+step $B assemble examples/ipv4_checksum.s ${1:-build}/ipv4_checksum.bin
+step $B disassemble ${1:-build}/ipv4_checksum.bin
+step $B disassemble ${1:-build}/ipv4_checksum.bin syntax=ubpf
+step $B run examples/ipv4_checksum.s mem=examples/packet.bin
+printf '\n(0xffff: the IPv4 header checksum of examples/packet.bin is right)\n'
+set +e
+step $B run examples/wild_store.s
+printf '\n(exit %d: the checking interpreter caught the wild store)\n' $?
