@@ -2,5 +2,5 @@
 # Raw programs are not verified, so `anybpf run` runs them in checking mode,
 # which stops this one with the pc, the address and the nearest region.
 mov %r0, 0
-stdw [%r10+8], %r0
+stxdw [%r10+8], %r0
 exit

@@ -55,6 +55,7 @@ extern "C" {
 	X(HELPER,          "call to an unknown helper")                        \
 	X(PSEUDO,          "lddw refers to an object the program does not have") \
 	X(KFUNC,           "kfunc calls are not supported")                    \
+	X(LOADED,          "a program is already loaded into this VM")         \
 	/* assembler (src/isa/asm.c) */                                        \
 	X(ASM,             "assembler syntax error")                           \
 	/* execution (src/vm) */                                               \
@@ -189,10 +190,12 @@ int anybpf_vm_register_helper(anybpf_vm *vm, uint32_t id, anybpf_helper_fn fn,
  * 4 strcmp_ext, 5 unwind. */
 int anybpf_vm_register_test_helpers(anybpf_vm *vm);
 
-/* Validate and pre-decode a program into the VM (replacing any earlier
- * one); helper ids must be registered first. */
+/* Validate and pre-decode a program into the VM; helper ids must be
+ * registered first.  A VM holds one program: loading another fails with
+ * ANYBPF_E_LOADED until anybpf_vm_unload(). */
 int anybpf_vm_load(anybpf_vm *vm, const struct anybpf_insn *insns, size_t n,
 		   struct anybpf_log *log);
+void anybpf_vm_unload(anybpf_vm *vm);
 
 enum anybpf_region_flags { ANYBPF_REGION_R = 1, ANYBPF_REGION_W = 2,
 			   ANYBPF_REGION_RW = 3 };
@@ -358,6 +361,188 @@ int64_t anybpf_map_inner(const anybpf_map *map);
 int32_t anybpf_map_fd(const anybpf_map *map);
 /* Initial bytes of a global-data map (value_size bytes), else NULL. */
 const void *anybpf_map_initial(const anybpf_map *map, size_t *size);
+
+/* ------------------------------------------------------------------------
+ * Maps at run time (src/maps): live maps with the bpf(2) map commands'
+ * semantics, for programs (through the helpers), tests and embedders.
+ *
+ * `anybpf_map` above is a map *definition* read from an object file; a
+ * live map is an `anybpf_rtmap`.  Unlike the rest of this API, the map
+ * functions below return 0 (or a count) or a NEGATIVE ERRNO exactly as
+ * Linux's bpf(2) returns it (-ENOENT, -EEXIST, -E2BIG, -EINVAL, -EPERM,
+ * -EBUSY, -ENOMEM, ...), not ANYBPF_E_* codes; -ANYBPF_ENOTSUPP is the
+ * kernel's internal ENOTSUPP (524) where Linux returns that.
+ * ---------------------------------------------------------------------- */
+typedef struct anybpf_rtmap anybpf_rtmap;
+
+#define ANYBPF_ENOTSUPP 524
+
+/* Map types: Linux's BPF_MAP_TYPE_* numbers (uapi/linux/bpf.h).  The ones
+ * src/maps/maps.def gives ops to can be created; the others get -EINVAL. */
+enum anybpf_map_type_id {
+	ANYBPF_MAP_TYPE_UNSPEC = 0,
+	ANYBPF_MAP_TYPE_HASH = 1,
+	ANYBPF_MAP_TYPE_ARRAY = 2,
+	ANYBPF_MAP_TYPE_PROG_ARRAY = 3,
+	ANYBPF_MAP_TYPE_PERF_EVENT_ARRAY = 4,
+	ANYBPF_MAP_TYPE_PERCPU_HASH = 5,
+	ANYBPF_MAP_TYPE_PERCPU_ARRAY = 6,
+	ANYBPF_MAP_TYPE_STACK_TRACE = 7,
+	ANYBPF_MAP_TYPE_CGROUP_ARRAY = 8,
+	ANYBPF_MAP_TYPE_LRU_HASH = 9,
+	ANYBPF_MAP_TYPE_LRU_PERCPU_HASH = 10,
+	ANYBPF_MAP_TYPE_LPM_TRIE = 11,
+	ANYBPF_MAP_TYPE_ARRAY_OF_MAPS = 12,
+	ANYBPF_MAP_TYPE_HASH_OF_MAPS = 13,
+	ANYBPF_MAP_TYPE_QUEUE = 22,
+	ANYBPF_MAP_TYPE_STACK = 23,
+	ANYBPF_MAP_TYPE_RINGBUF = 27,
+	ANYBPF_MAP_TYPE_BLOOM_FILTER = 30,
+};
+
+/* Update flags (BPF_ANY, BPF_NOEXIST, BPF_EXIST, BPF_F_LOCK). */
+#define ANYBPF_ANY     0ull
+#define ANYBPF_NOEXIST 1ull
+#define ANYBPF_EXIST   2ull
+#define ANYBPF_F_LOCK  4ull   /* refused with -EINVAL: values have no spin lock */
+
+/* map_flags at creation (BPF_F_*). */
+#define ANYBPF_F_NO_PREALLOC    (1u << 0)
+#define ANYBPF_F_NO_COMMON_LRU  (1u << 1)
+#define ANYBPF_F_NUMA_NODE      (1u << 2)
+#define ANYBPF_F_RDONLY         (1u << 3)   /* userspace may not write */
+#define ANYBPF_F_WRONLY         (1u << 4)   /* userspace may not read */
+#define ANYBPF_F_ZERO_SEED      (1u << 6)
+#define ANYBPF_F_RDONLY_PROG    (1u << 7)   /* programs may not write */
+#define ANYBPF_F_WRONLY_PROG    (1u << 8)   /* programs may not read */
+#define ANYBPF_F_MMAPABLE       (1u << 10)
+#define ANYBPF_F_PRESERVE_ELEMS (1u << 11)
+#define ANYBPF_F_INNER_MAP      (1u << 12)
+
+struct anybpf_rtmap_opts {
+	size_t sz;
+	uint32_t type;          /* enum anybpf_map_type_id */
+	uint32_t key_size, value_size, max_entries, map_flags;
+	/* array_of_maps / hash_of_maps: the template inner maps must match
+	 * (type, key_size, value_size, map_flags and, unless it has
+	 * ANYBPF_F_INNER_MAP, max_entries); NULL there: -EBADF. */
+	const anybpf_rtmap *inner_map;
+	const char *name;       /* copied; NULL: "" */
+	/* Per-CPU slots: one per runner thread (the `cpu` argument of the
+	 * program-side calls); 0: the number of online CPUs. */
+	unsigned ncpus;
+	/* perf_event_array: bytes buffered per slot; 0: 64 KiB. */
+	size_t perf_buffer_size;
+};
+
+/* Create a map; 0 and *out, or a negative errno as BPF_MAP_CREATE gives
+ * it (-EINVAL for a bad size/flag/type, -E2BIG for too large values). */
+int anybpf_rtmap_new(const struct anybpf_rtmap_opts *opts, anybpf_rtmap **out);
+/* Drop the caller's reference; the map goes when no outer map holds it. */
+void anybpf_rtmap_free(anybpf_rtmap *map);
+
+uint32_t anybpf_rtmap_type(const anybpf_rtmap *map);
+const char *anybpf_rtmap_type_name(const anybpf_rtmap *map);
+uint32_t anybpf_rtmap_key_size(const anybpf_rtmap *map);
+uint32_t anybpf_rtmap_value_size(const anybpf_rtmap *map);
+uint32_t anybpf_rtmap_max_entries(const anybpf_rtmap *map);
+uint32_t anybpf_rtmap_flags(const anybpf_rtmap *map);
+const char *anybpf_rtmap_name(const anybpf_rtmap *map);
+unsigned anybpf_rtmap_ncpus(const anybpf_rtmap *map);
+/* Bytes a userspace lookup writes: value_size, or for per-CPU maps
+ * ncpus slots of value_size rounded up to 8 (as Linux). */
+size_t anybpf_rtmap_value_buf_size(const anybpf_rtmap *map);
+/* Unique id (like the kernel's map id, never reused); of-maps store and
+ * return inner maps by id, as Linux stores fds and returns ids. */
+uint32_t anybpf_rtmap_id(const anybpf_rtmap *map);
+/* The live map with that id (not a new reference), or NULL. */
+anybpf_rtmap *anybpf_rtmap_from_id(uint32_t id);
+/* Name of a type number ("hash", ...), NULL if unknown. */
+const char *anybpf_map_type_id_name(uint32_t type);
+
+/* Userspace side (BPF_MAP_*_ELEM).  Value buffers: value_buf_size bytes;
+ * prog_array values are program ids, of-map values map ids (u32).
+ * queue/stack: lookup = peek, update = push (key NULL).
+ * A frozen or ANYBPF_F_RDONLY map refuses writes with -EPERM. */
+int anybpf_rtmap_lookup(anybpf_rtmap *map, const void *key, void *value);
+int anybpf_rtmap_update(anybpf_rtmap *map, const void *key, const void *value,
+			uint64_t flags);
+int anybpf_rtmap_delete(anybpf_rtmap *map, const void *key);
+/* queue/stack: pop (key NULL); hash types: lookup then delete. */
+int anybpf_rtmap_lookup_and_delete(anybpf_rtmap *map, const void *key, void *value);
+/* key NULL (or not in the map): the first key; -ENOENT after the last. */
+int anybpf_rtmap_get_next_key(anybpf_rtmap *map, const void *key, void *next_key);
+int anybpf_rtmap_push(anybpf_rtmap *map, const void *value, uint64_t flags);
+int anybpf_rtmap_pop(anybpf_rtmap *map, void *value);
+int anybpf_rtmap_peek(anybpf_rtmap *map, void *value);
+/* No more userspace writes (BPF_MAP_FREEZE); -EPERM when already frozen. */
+int anybpf_rtmap_freeze(anybpf_rtmap *map);
+
+/* Program side: what the helpers call.  `cpu` < ncpus is the runner's
+ * slot for per-CPU maps (ignored by the others).  Values are 8-byte
+ * aligned and stay where they are while their element exists. */
+/* bpf_map_lookup_elem: the value (this CPU's slot), the inner map
+ * (of-maps), or NULL. */
+void *anybpf_rtmap_lookup_elem_prog(anybpf_rtmap *map, const void *key, unsigned cpu);
+/* bpf_map_update_elem: per-CPU maps set this CPU's slot (a new element's
+ * other slots are zeroed). */
+int anybpf_rtmap_update_elem_prog(anybpf_rtmap *map, const void *key,
+				  const void *value, uint64_t flags, unsigned cpu);
+int anybpf_rtmap_delete_elem_prog(anybpf_rtmap *map, const void *key);
+int anybpf_rtmap_push_elem_prog(anybpf_rtmap *map, const void *value, uint64_t flags);
+int anybpf_rtmap_pop_elem_prog(anybpf_rtmap *map, void *value);
+int anybpf_rtmap_peek_elem_prog(anybpf_rtmap *map, void *value);
+/* bpf_for_each_map_elem: cb returns 0 to go on, 1 to stop; returns the
+ * number of elements visited, or -EINVAL (flags != 0, unsupported type). */
+typedef long (*anybpf_rtmap_elem_cb)(anybpf_rtmap *map, const void *key,
+				     void *value, void *ctx);
+long anybpf_rtmap_for_each_prog(anybpf_rtmap *map, anybpf_rtmap_elem_cb cb,
+				void *ctx, uint64_t flags, unsigned cpu);
+/* bpf_tail_call's lookup: 0 and the program id at index, or -ENOENT
+ * (empty slot), -E2BIG (index out of range), -EINVAL (not a prog_array). */
+int anybpf_rtmap_prog_at(anybpf_rtmap *map, uint32_t index, uint32_t *prog_id);
+
+/* Ring buffer (BPF_MAP_TYPE_RINGBUF): records are 8-byte aligned, after
+ * an 8-byte header {u32 len | BUSY | DISCARD, u32 offset}. */
+#define ANYBPF_RINGBUF_BUSY_BIT    (1u << 31)
+#define ANYBPF_RINGBUF_DISCARD_BIT (1u << 30)
+#define ANYBPF_RINGBUF_HDR_SZ      8u
+#define ANYBPF_RB_NO_WAKEUP    1ull
+#define ANYBPF_RB_FORCE_WAKEUP 2ull
+enum { ANYBPF_RB_AVAIL_DATA, ANYBPF_RB_RING_SIZE, ANYBPF_RB_CONS_POS,
+       ANYBPF_RB_PROD_POS };
+
+/* NULL when flags != 0 or there is no room. */
+void *anybpf_ringbuf_reserve(anybpf_rtmap *map, uint64_t size, uint64_t flags);
+void anybpf_ringbuf_submit(void *sample, uint64_t flags);
+void anybpf_ringbuf_discard(void *sample, uint64_t flags);
+/* 0, -EINVAL (flags), -EAGAIN (no room). */
+int anybpf_ringbuf_output(anybpf_rtmap *map, const void *data, uint64_t size,
+			  uint64_t flags);
+uint64_t anybpf_ringbuf_query(anybpf_rtmap *map, uint64_t flags);
+/* Userspace consumer (libbpf's ring_buffer__consume): calls cb on every
+ * submitted record in order, skipping discarded ones, stopping at one
+ * still reserved; a negative cb return stops and is returned.  Returns
+ * the number of records consumed. */
+typedef int (*anybpf_ringbuf_cb)(void *ctx, void *data, size_t size);
+int anybpf_ringbuf_consume(anybpf_rtmap *map, anybpf_ringbuf_cb cb, void *ctx);
+
+/* perf_event_array: userspace enables slot i by storing any u32 in it
+ * (Linux stores a perf event fd) and disables it by deleting it. */
+#define ANYBPF_F_INDEX_MASK  0xffffffffull
+#define ANYBPF_F_CURRENT_CPU 0xffffffffull
+/* bpf_perf_event_output: 0, -EINVAL (flags), -E2BIG (index), -ENOENT
+ * (slot not enabled), -ENOSPC (slot buffer full: the sample is lost). */
+int anybpf_perf_event_output(anybpf_rtmap *map, uint64_t flags, const void *data,
+			     uint64_t size, unsigned cpu);
+/* Drain every slot in index order (libbpf's perf_buffer__consume): the
+ * sample as Linux hands it (size padded so size + 4 is a multiple of 8),
+ * then lost-sample counts.  Returns the number of samples. */
+typedef void (*anybpf_perf_sample_cb)(void *ctx, unsigned index, void *data,
+				      uint32_t size);
+typedef void (*anybpf_perf_lost_cb)(void *ctx, unsigned index, uint64_t lost);
+int anybpf_perf_consume(anybpf_rtmap *map, anybpf_perf_sample_cb sample_cb,
+			anybpf_perf_lost_cb lost_cb, void *ctx);
 
 #ifdef __cplusplus
 }

@@ -41,7 +41,9 @@ suite() {
 [ -x "$BUILD/unit_tests" ] && suite unit "$BUILD/unit_tests"
 
 if [ -d "$UBPF" ]; then
-	ubpf_files=$(find "$UBPF" -name '*.data' | sort)
+	# err-unknown-opcode.data predates ISA v4 (0x06 is ja32 now): replaced by
+	# tests/data/v4/*unknown-opcode*.data, see docs/isa.md
+	ubpf_files=$(find "$UBPF" -name '*.data' ! -name err-unknown-opcode.data | sort)
 	suite ubpf-checked "$BUILD/anybpf" test $ubpf_files
 	suite ubpf-fast "$BUILD/anybpf" test check=off $ubpf_files
 else

@@ -29,11 +29,23 @@ int cli_parse_engine(struct cli *c, struct cli_engine *e)
 int cli_run_raw(const struct anybpf_insn *insns, size_t n, void *mem, size_t mem_len,
 		const struct cli_engine *e, struct anybpf_exec_result *res, struct anybpf_log *log)
 {
+	struct cli_run_flags none = { 0, 0 };
+	return cli_run_raw_flags(insns, n, mem, mem_len, e, &none, res, log);
+}
+
+int cli_run_raw_flags(const struct anybpf_insn *insns, size_t n, void *mem, size_t mem_len,
+		      const struct cli_engine *e, const struct cli_run_flags *flags,
+		      struct anybpf_exec_result *res, struct anybpf_log *log)
+{
 	anybpf_vm *vm = anybpf_vm_new(NULL);
 	if (!vm)
 		return -ANYBPF_E_NOMEM;
 	int err = anybpf_vm_register_test_helpers(vm);
 	if (!err)
+		err = anybpf_vm_load(vm, insns, n, log);
+	if (!err && flags->unload)
+		anybpf_vm_unload(vm);
+	if (!err && (flags->reload || flags->unload))
 		err = anybpf_vm_load(vm, insns, n, log);
 	if (!err) {
 		struct anybpf_region region = { mem, mem_len, ANYBPF_REGION_RW, "mem" };

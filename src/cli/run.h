@@ -16,4 +16,13 @@ int cli_parse_engine(struct cli *c, struct cli_engine *e);
 int cli_run_raw(const struct anybpf_insn *insns, size_t n, void *mem, size_t mem_len,
 		const struct cli_engine *e, struct anybpf_exec_result *res, struct anybpf_log *log);
 
+/* The same, loading the program again before running: reload (into the
+ * loaded VM: must fail) or unload-then-load.  For the .data tests. */
+struct cli_run_flags {
+	int reload, unload;
+};
+int cli_run_raw_flags(const struct anybpf_insn *insns, size_t n, void *mem, size_t mem_len,
+		      const struct cli_engine *e, const struct cli_run_flags *flags,
+		      struct anybpf_exec_result *res, struct anybpf_log *log);
+
 #endif

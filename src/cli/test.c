@@ -8,7 +8,11 @@
  *                   to a copy, r2 is its length
  *   result          the expected r0
  *   error [pattern] the expected failure (load or run)
+ *   reload          load the program a second time into the same VM (which
+ *                   must fail: unload first); unload: unload, then reload
  *   c, no jit, no register offset, ...   ignored
+ * A file with asm and raw but neither result nor error is an assembler
+ * test: the asm must assemble to the raw words.
  * An expected error passes when our failure is the same kind: the text is
  * mapped to an error code (uBPF's phrasing and ours), or appears in our log.
  */
@@ -43,6 +47,7 @@ static const struct { const char *phrase; int code; } error_kinds[] = {
 	{ "address underflow",                ANYBPF_E_OOB },
 	{ "integer overflow",                 ANYBPF_E_OOB },
 	{ "out-of-bounds",                    ANYBPF_E_OOB },
+	{ "already been loaded",              ANYBPF_E_LOADED },
 	{ "call depth",                       ANYBPF_E_CALL_DEPTH },
 	{ "budget",                           ANYBPF_E_BUDGET },
 };
@@ -54,7 +59,7 @@ struct data_test {
 	int has_raw;
 	unsigned char *mem;
 	size_t nmem, memcap;
-	int has_result, has_error;
+	int has_result, has_error, reload, unload;
 	uint64_t result;
 	char error[512];
 };
@@ -173,6 +178,16 @@ static int parse_raw_line(struct data_test *t, const char *s, char *why, size_t 
 
 enum section { S_NONE, S_ASM, S_RAW, S_MEM, S_RESULT, S_ERROR, S_IGNORED };
 
+/* Sections that are only a flag. */
+static int flag_section(struct data_test *t, const char *name)
+{
+	if (strcmp(name, "reload") == 0)
+		return t->reload = 1;
+	if (strcmp(name, "unload") == 0)
+		return t->unload = 1;
+	return 0;
+}
+
 static int parse_data(const char *path, char *text, struct data_test *t, char *why, size_t whylen)
 {
 	enum section sec = S_NONE;
@@ -199,6 +214,7 @@ static int parse_data(const char *path, char *text, struct data_test *t, char *w
 				sec = S_ERROR;
 				t->has_error = 1;
 			} else {
+				flag_section(t, name);
 				sec = S_IGNORED;
 			}
 			if (at && (sec == S_ASM || sec == S_MEM)) {
@@ -252,8 +268,8 @@ static int parse_data(const char *path, char *text, struct data_test *t, char *w
 		snprintf(why, whylen, "no '-- asm' or '-- raw' section");
 		return -1;
 	}
-	if (!t->has_result && !t->has_error) {
-		snprintf(why, whylen, "no '-- result' or '-- error' section");
+	if (!t->has_result && !t->has_error && !(t->asm_text && t->has_raw)) {
+		snprintf(why, whylen, "no '-- result' or '-- error' section (nor both asm and raw)");
 		return -1;
 	}
 	return 0;
@@ -316,10 +332,15 @@ static enum verdict run_one(const char *path, const struct cli_engine *e, char *
 		n = t.nraw;
 		t.raw = NULL;
 	}
+	if (!err && !t.has_result && !t.has_error) {
+		v = PASS; /* an assembler test, and asm == raw */
+		goto out;
+	}
 	struct anybpf_exec_result res = { 0, 0 };
 	if (!err) {
 		unsigned char *mem = t.nmem ? t.mem : NULL;
-		err = cli_run_raw(insns, n, mem, t.nmem, e, &res, &log);
+		struct cli_run_flags flags = { .reload = t.reload, .unload = t.unload };
+		err = cli_run_raw_flags(insns, n, mem, t.nmem, e, &flags, &res, &log);
 	}
 	char *nl = strchr(logbuf, '\n');
 	if (nl)

@@ -1,0 +1,30 @@
+/* show_common.h - what the `show ...` commands share (show_common.c). */
+#ifndef ANYBPF_SHOW_COMMON_H
+#define ANYBPF_SHOW_COMMON_H
+
+#include <stddef.h>
+#include "anybpf.h"
+#include "cli.h"
+
+/* Open the object at path (honouring type=); errors printed, returns
+ * EXIT_USAGE. */
+int show_open(struct cli *c, const char *path, anybpf_object **obj);
+/* Is word (a positional, e.g. "verbose") present after the first `from`
+ * positionals?  It is then removed from c->pos. */
+int show_take_word(struct cli *c, int from, const char *word);
+/* Programs of `section` (every section when NULL) named `name` (any when
+ * NULL) into a malloc'd array; errors printed (no such section / program),
+ * returns EXIT_USAGE. */
+int show_select(struct cli *c, const anybpf_object *obj, const char *section,
+		const char *name, anybpf_prog ***out, size_t *n);
+/* "-" for an unnamed program. */
+const char *show_prog_name(const anybpf_prog *p);
+/* Map with pseudo fd `fd`, or NULL. */
+const anybpf_map *show_map_by_fd(const anybpf_object *obj, int32_t fd);
+/* Instruction text for `show disassembly`: llvm-objdump syntax, with map
+ * loads as `r1 = map_fd 1  # name` and helper calls with name, id and
+ * argument kinds.  Returns the slots (1 or 2). */
+int show_insn_text(const anybpf_object *obj, const struct anybpf_insn *in, size_t n,
+		   size_t pc, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,95 @@
+#!/bin/sh
+# tests/cli/run.sh BUILD - the CLI's behaviour: exit codes, error messages,
+# results, golden outputs.  Prints PASS/FAIL lines and "N passed, N failed".
+BUILD=${1:-build}
+A=$BUILD/anybpf
+T=$BUILD/cli-tests
+mkdir -p "$T"
+pass=0; fail=0
+
+# check NAME WANT_EXIT PATTERN CMD...: exit code and a pattern (grep -E) in
+# stdout+stderr ("" for none)
+check() {
+	name=$1 want=$2 pat=$3; shift 3
+	"$@" >"$T/$name.out" 2>&1
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		echo "FAIL $name: exit $rc, want $want"; sed 's/^/  | /' "$T/$name.out" | head -5
+		fail=$((fail + 1)); return
+	fi
+	if [ -n "$pat" ] && ! grep -qE "$pat" "$T/$name.out"; then
+		echo "FAIL $name: output lacks /$pat/"; sed 's/^/  | /' "$T/$name.out" | head -5
+		fail=$((fail + 1)); return
+	fi
+	echo "PASS $name"; pass=$((pass + 1))
+}
+# same, and the output must be exactly the golden file
+golden() {
+	name=$1; shift
+	"$@" >"$T/$name.out" 2>&1
+	if cmp -s "$T/$name.out" "tests/cli/golden/$name"; then
+		echo "PASS $name"; pass=$((pass + 1))
+	else
+		echo "FAIL $name: differs from tests/cli/golden/$name"
+		diff "tests/cli/golden/$name" "$T/$name.out" | head -10 | sed 's/^/  | /'
+		fail=$((fail + 1))
+	fi
+}
+
+printf 'mov %%r0, 1\nexit\n' >"$T/one.s"
+printf 'r0 = 0\nfoo r1\nexit\n' >"$T/syntax.s"
+printf 'mov %%r11, 1\nexit\n' >"$T/badreg.s"
+printf 'mov %%r0, 0\nl:\nadd %%r0, 1\nja l\n' >"$T/loop.s"
+printf 'mov %%r0, 7\nja +1\nexit\n' >"$T/jmpout.s"
+printf '0123456789abc' >"$T/odd.bin"
+printf '\177ELF\002\001\001' >"$T/fake.o"
+
+check no-command        2 'no command'                 $A
+check unknown-command   2 "unknown command 'bogus'"    $A bogus
+check help              0 'anybpf run FILE'            $A help
+check version           0 '^anybpf [0-9]'              $A version
+check run-usage         2 'usage: anybpf run'          $A run
+check run-missing       2 'nope.s: No such file'       $A run "$T/nope.s"
+check run-odd-bin       2 '13 bytes is not a whole number of 8-byte instructions' $A run "$T/odd.bin"
+check run-object        2 'object file'                $A run "$T/fake.o"
+check run-syntax        2 'line 2'                     $A run "$T/syntax.s"
+check run-badreg        2 'invalid destination register' $A run "$T/badreg.s"
+check run-jmpout        2 'jump out of range'          $A run "$T/jmpout.s"
+check run-unknown-opt   2 "unknown option 'foo='"      $A run "$T/one.s" foo=1
+check run-bad-budget    2 'budget=abc: not an unsigned number' $A run "$T/one.s" budget=abc
+check run-bad-check     2 'check=maybe'                $A run "$T/one.s" check=maybe
+check run-no-jit        2 'mode=jit'                   $A run "$T/one.s" mode=jit
+check run-one           0 '^0x1$'                      $A run "$T/one.s"
+check run-abbrev        0 '^0x1$'                      $A ru "$T/one.s"
+check run-budget        1 'budget'                     $A run "$T/loop.s" budget=1000
+check run-checksum      0 '^0xffff$'                   $A run examples/ipv4_checksum.s mem=examples/packet.bin
+check run-checksum-fast 0 '^0xffff$'                   $A run examples/ipv4_checksum.s mem=examples/packet.bin check=off
+check run-short-frame   0 '^0x0$'                      $A run examples/ipv4_checksum.s mem="$T/odd.bin"
+check run-wild-store    1 'pc 1'                       $A run examples/wild_store.s
+
+# assemble -> disassemble -> assemble gives back the same bytes, both syntaxes
+check asm               0 'wrote 27 instruction slots' $A assemble examples/ipv4_checksum.s "$T/c.bin"
+$A disassemble "$T/c.bin" >"$T/c.llvm.s" 2>&1
+$A disassemble "$T/c.bin" syntax=ubpf >"$T/c.ubpf.s" 2>&1
+check reasm-llvm        0 ''                           $A assemble "$T/c.llvm.s" "$T/c2.bin"
+check reasm-ubpf        0 ''                           $A assemble "$T/c.ubpf.s" "$T/c3.bin"
+check roundtrip-llvm    0 ''                           cmp "$T/c.bin" "$T/c2.bin"
+check roundtrip-ubpf    0 ''                           cmp "$T/c.bin" "$T/c3.bin"
+check disasm-bad-syntax 2 'syntax=intel'               $A disassemble "$T/c.bin" syntax=intel
+golden ipv4_checksum.llvm  $A disassemble examples/ipv4_checksum.s
+golden ipv4_checksum.ubpf  $A disassemble examples/ipv4_checksum.s syntax=ubpf
+
+# a failing .data file fails `test` with exit 1; a malformed one too
+printf -- '-- asm\nmov %%r0, 1\nexit\n-- result\n0x2\n' >"$T/wrong.data"
+printf -- '-- asm\nexit\n' >"$T/noresult.data"
+check test-wrong        1 'expected 0x2, got 0x1'      $A test "$T/wrong.data"
+check test-malformed    1 "no '-- result' or '-- error'" $A test "$T/noresult.data"
+
+# the man page documents every command
+for cmd in $(sed -n 's/^CMD("\([^"]*\)".*/\1/p' src/cli/commands.def | tr ' ' '_'); do
+	c=$(echo "$cmd" | tr '_' ' ')
+	check "man-$cmd" 0 '' grep -q "^\.B $c" docs/anybpf.1
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
