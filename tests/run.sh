@@ -14,8 +14,10 @@ suite() {
 	name=$1; shift
 	log=$out/$name.log
 	start=$(date +%s)
-	"$@" >"$log" 2>&1
+	# no suite may hang the run: 10 minutes each at most
+	timeout -k 10 600 "$@" >"$log" 2>&1
 	rc=$?
+	[ "$rc" -eq 124 ] && echo "suite $name: timed out after 600 s" >>"$log"
 	secs=$(( $(date +%s) - start ))
 	line=$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" | tail -n 1)
 	if [ -z "$line" ]; then
@@ -54,6 +56,13 @@ own=$(find tests/data -name '*.data' 2>/dev/null | sort)
 if [ -n "$own" ]; then
 	suite data-checked "$BUILD/anybpf" test $own
 	suite data-fast "$BUILD/anybpf" test check=off $own
+fi
+
+# the independent Python reference model: generated files are current, and
+# the model agrees with uBPF's vectors
+if command -v python3 >/dev/null 2>&1; then
+	suite gen-check python3 tests/data/gen/gen.py --check
+	[ -d "$UBPF" ] && suite check-model python3 tests/data/gen/check_model.py
 fi
 
 for s in cli llvm objects; do

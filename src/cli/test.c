@@ -347,15 +347,15 @@ static enum verdict run_one(const char *path, const struct cli_engine *e, char *
 		*nl = '\0';
 	if (t.has_error) {
 		if (!err)
-			snprintf(why, whylen, "expected error '%s', but it ran and returned 0x%llx",
+			snprintf(why, whylen, "expected error '%.200s', but it ran and returned 0x%llx",
 				 t.error, (unsigned long long)res.retval);
 		else if (!error_matches(t.error, err, logbuf))
-			snprintf(why, whylen, "expected error '%s', got %s: %s", t.error,
+			snprintf(why, whylen, "expected error '%.200s', got %s: %.400s", t.error,
 				 anybpf_errname(err), logbuf);
 		else
 			v = PASS;
 	} else if (err) {
-		snprintf(why, whylen, "expected 0x%llx, got error %s: %s",
+		snprintf(why, whylen, "expected 0x%llx, got error %s: %.400s",
 			 (unsigned long long)t.result, anybpf_errname(err), logbuf);
 	} else if (res.retval != t.result) {
 		snprintf(why, whylen, "expected 0x%llx, got 0x%llx",

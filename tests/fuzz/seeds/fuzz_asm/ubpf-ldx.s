@@ -1,0 +1,8 @@
+ldxw %r1, [%r2]
+ldxh %r1, [%r2]
+ldxb %r1, [%r2]
+ldxdw %r1, [%r2]
+ldxw %r1, [%r2+1]
+ldxw %r1, [%r2+32767]
+ldxw %r1, [%r2-1]
+ldxw %r1, [%r2-32768]
