@@ -62,7 +62,7 @@ extern "C" {
 	X(OOB,             "memory access out of bounds")                      \
 	X(BUDGET,          "instruction budget exhausted")                     \
 	X(CALL_DEPTH,      "call depth limit exceeded")                        \
-	X(CALLX,           "callx target is not a helper")                     \
+	X(CALLX,           "callx target is not a function")                     \
 	/* BTF (src/btf) */                                                    \
 	X(BTF,             "malformed BTF")                                    \
 	X(BTF_EXT,         "malformed BTF.ext")                                \
@@ -172,7 +172,8 @@ struct anybpf_helper_proto {
 struct anybpf_vm_opts {
 	size_t sz;
 	size_t max_insns;     /* 0: ANYBPF_MAX_INSNS_DEFAULT */
-	unsigned call_depth;  /* bpf-to-bpf frames; 0: 8 */
+	unsigned call_depth;  /* bpf-to-bpf frames, the entry one included;
+			       * 0: 8; at most 65536 */
 	/* Resolve a pseudo lddw (src 1..6) to the 64-bit value it loads; NULL:
 	 * such programs are refused with ANYBPF_E_PSEUDO. */
 	int (*resolve_lddw)(void *user, unsigned src, int32_t imm, int32_t imm2,
@@ -229,7 +230,10 @@ struct anybpf_exec_opts {
 
 struct anybpf_exec_result {
 	uint64_t retval;      /* r0 at exit */
-	uint64_t insns;       /* instructions executed (exact in checked mode) */
+	uint64_t insns;       /* instructions executed (exact in checked mode;
+			       * fast mode: the budget charged, i.e. loop
+			       * bodies at taken backward jumps and callee
+			       * lengths at calls) */
 };
 
 /* Run the loaded program.  Returns 0 and fills *res, or a negative code
@@ -242,7 +246,8 @@ void *anybpf_run_user(anybpf_run *run);
 /* End the program once this helper returns, with r0 = retval. */
 void anybpf_run_stop(anybpf_run *run, uint64_t retval);
 /* 0 if [addr, addr+len) may be accessed (always 0 in fast mode), else
- * -ANYBPF_E_OOB with the reason logged. */
+ * -ANYBPF_E_OOB with the reason logged; the run then ends with that error
+ * once the helper returns. */
 int anybpf_run_check(anybpf_run *run, uint64_t addr, size_t len, int write);
 /* Let the program access memory a helper hands it (until the run ends). */
 int anybpf_run_add_region(anybpf_run *run, void *base, size_t len,
@@ -377,8 +382,9 @@ typedef struct anybpf_rtmap anybpf_rtmap;
 
 #define ANYBPF_ENOTSUPP 524
 
-/* Map types: Linux's BPF_MAP_TYPE_* numbers (uapi/linux/bpf.h).  The ones
- * src/maps/maps.def gives ops to can be created; the others get -EINVAL. */
+/* Map types: Linux's BPF_MAP_TYPE_* numbers (uapi/linux/bpf.h).  Those
+ * src/maps/maps.def gives ops to can be created; the other Linux types
+ * give -EOPNOTSUPP (not implemented here), unknown numbers -EINVAL. */
 enum anybpf_map_type_id {
 	ANYBPF_MAP_TYPE_UNSPEC = 0,
 	ANYBPF_MAP_TYPE_HASH = 1,
@@ -394,10 +400,26 @@ enum anybpf_map_type_id {
 	ANYBPF_MAP_TYPE_LPM_TRIE = 11,
 	ANYBPF_MAP_TYPE_ARRAY_OF_MAPS = 12,
 	ANYBPF_MAP_TYPE_HASH_OF_MAPS = 13,
+	ANYBPF_MAP_TYPE_DEVMAP = 14,
+	ANYBPF_MAP_TYPE_SOCKMAP = 15,
+	ANYBPF_MAP_TYPE_CPUMAP = 16,
+	ANYBPF_MAP_TYPE_XSKMAP = 17,
+	ANYBPF_MAP_TYPE_SOCKHASH = 18,
+	ANYBPF_MAP_TYPE_CGROUP_STORAGE = 19,
+	ANYBPF_MAP_TYPE_REUSEPORT_SOCKARRAY = 20,
+	ANYBPF_MAP_TYPE_PERCPU_CGROUP_STORAGE = 21,
 	ANYBPF_MAP_TYPE_QUEUE = 22,
 	ANYBPF_MAP_TYPE_STACK = 23,
+	ANYBPF_MAP_TYPE_SK_STORAGE = 24,
+	ANYBPF_MAP_TYPE_DEVMAP_HASH = 25,
+	ANYBPF_MAP_TYPE_STRUCT_OPS = 26,
 	ANYBPF_MAP_TYPE_RINGBUF = 27,
+	ANYBPF_MAP_TYPE_INODE_STORAGE = 28,
+	ANYBPF_MAP_TYPE_TASK_STORAGE = 29,
 	ANYBPF_MAP_TYPE_BLOOM_FILTER = 30,
+	ANYBPF_MAP_TYPE_USER_RINGBUF = 31,
+	ANYBPF_MAP_TYPE_CGRP_STORAGE = 32,
+	ANYBPF_MAP_TYPE_ARENA = 33,
 };
 
 /* Update flags (BPF_ANY, BPF_NOEXIST, BPF_EXIST, BPF_F_LOCK). */
@@ -433,10 +455,14 @@ struct anybpf_rtmap_opts {
 	unsigned ncpus;
 	/* perf_event_array: bytes buffered per slot; 0: 64 KiB. */
 	size_t perf_buffer_size;
+	/* bloom_filter: number of hash functions in bits 0-3 (0: 5); must be
+	 * 0 for the other types (BPF_MAP_CREATE's map_extra). */
+	uint64_t map_extra;
 };
 
 /* Create a map; 0 and *out, or a negative errno as BPF_MAP_CREATE gives
- * it (-EINVAL for a bad size/flag/type, -E2BIG for too large values). */
+ * it (-EINVAL for a bad size/flag/type, -E2BIG for too large values), or
+ * -EOPNOTSUPP for a Linux map type this runtime does not implement. */
 int anybpf_rtmap_new(const struct anybpf_rtmap_opts *opts, anybpf_rtmap **out);
 /* Drop the caller's reference; the map goes when no outer map holds it. */
 void anybpf_rtmap_free(anybpf_rtmap *map);
@@ -459,10 +485,18 @@ uint32_t anybpf_rtmap_id(const anybpf_rtmap *map);
 anybpf_rtmap *anybpf_rtmap_from_id(uint32_t id);
 /* Name of a type number ("hash", ...), NULL if unknown. */
 const char *anybpf_map_type_id_name(uint32_t type);
+/* A live map from an object's map definition, as libbpf makes it: the
+ * type by name (Windows numbering too), perf_event_array defaults (u32
+ * key/value, max_entries = ncpus), global data's initial bytes, .rodata
+ * (BPF_F_RDONLY_PROG) frozen.  Of-maps need `inner`, a live map made from
+ * the definition's inner map (anybpf_map_inner()); NULL otherwise. */
+int anybpf_rtmap_new_from_def(const anybpf_map *def, unsigned ncpus,
+			      const anybpf_rtmap *inner, anybpf_rtmap **out);
 
 /* Userspace side (BPF_MAP_*_ELEM).  Value buffers: value_buf_size bytes;
  * prog_array values are program ids, of-map values map ids (u32).
- * queue/stack: lookup = peek, update = push (key NULL).
+ * queue/stack/bloom_filter: lookup = peek, update = push (key NULL); a
+ * bloom filter's peek takes the value to test and answers 0 or -ENOENT.
  * A frozen or ANYBPF_F_RDONLY map refuses writes with -EPERM. */
 int anybpf_rtmap_lookup(anybpf_rtmap *map, const void *key, void *value);
 int anybpf_rtmap_update(anybpf_rtmap *map, const void *key, const void *value,
@@ -482,7 +516,10 @@ int anybpf_rtmap_freeze(anybpf_rtmap *map);
  * slot for per-CPU maps (ignored by the others).  Values are 8-byte
  * aligned and stay where they are while their element exists. */
 /* bpf_map_lookup_elem: the value (this CPU's slot), the inner map
- * (of-maps), or NULL. */
+ * (of-maps), or NULL.  As in Linux, an element deleted (or, in an LRU map,
+ * evicted) while a program holds its value pointer may be reused for
+ * another key: the memory stays valid until the map is freed.  An inner
+ * map stays alive while an outer map or its creator holds it. */
 void *anybpf_rtmap_lookup_elem_prog(anybpf_rtmap *map, const void *key, unsigned cpu);
 /* bpf_map_update_elem: per-CPU maps set this CPU's slot (a new element's
  * other slots are zeroed). */
@@ -501,6 +538,12 @@ long anybpf_rtmap_for_each_prog(anybpf_rtmap *map, anybpf_rtmap_elem_cb cb,
 /* bpf_tail_call's lookup: 0 and the program id at index, or -ENOENT
  * (empty slot), -E2BIG (index out of range), -EINVAL (not a prog_array). */
 int anybpf_rtmap_prog_at(anybpf_rtmap *map, uint32_t index, uint32_t *prog_id);
+/* bpf_get_stackid on a stack_trace map, given the stack's addresses
+ * (innermost first): the stack id, or -EINVAL (flags, map type), -EFAULT
+ * (nothing left after the skip count in flags), -EEXIST (another stack
+ * holds the id; BPF_F_REUSE_STACKID (1 << 10) replaces it). */
+int64_t anybpf_rtmap_stackid(anybpf_rtmap *map, const uint64_t *ips, uint32_t nr,
+			     uint64_t flags);
 
 /* Ring buffer (BPF_MAP_TYPE_RINGBUF): records are 8-byte aligned, after
  * an 8-byte header {u32 len | BUSY | DISCARD, u32 offset}. */
@@ -543,6 +586,83 @@ typedef void (*anybpf_perf_sample_cb)(void *ctx, unsigned index, void *data,
 typedef void (*anybpf_perf_lost_cb)(void *ctx, unsigned index, uint64_t lost);
 int anybpf_perf_consume(anybpf_rtmap *map, anybpf_perf_sample_cb sample_cb,
 			anybpf_perf_lost_cb lost_cb, void *ctx);
+
+/* ------------------------------------------------------------------------
+ * Verifier (src/verifier): proves, before anything runs, that a program
+ * cannot crash or corrupt its host, reads only what it may, and terminates;
+ * explains every rejection.  docs/verifier.md describes the design.
+ * ---------------------------------------------------------------------- */
+
+/* A map as the verifier sees it.  `lddw rX, map_fd N` (src 1) names map
+ * N - ANYBPF_MAP_FD_BASE, `map_idx N` (src 5) map N; `map_value` (src 2)
+ * and `map_idx_value` (src 6) point into that map's value at imm2. */
+struct anybpf_map_desc {
+	uint32_t type;        /* Linux BPF_MAP_TYPE_* number: 1 hash, 2 array... */
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	const char *name;     /* for messages; may be NULL */
+	uint32_t inner;       /* map-in-map: index + 1 of the inner (template) map; 0: none */
+};
+
+enum anybpf_verify_level {
+	ANYBPF_VERIFY_NORMAL,        /* verdict and errors */
+	ANYBPF_VERIFY_INFORMATIONAL, /* + the facts at each error */
+	ANYBPF_VERIFY_VERBOSE,       /* + per basic block Pre/Post-invariants in the log */
+	ANYBPF_VERIFY_TRACE,         /* + every explored instruction with its state */
+};
+
+#define ANYBPF_VERIFY_BUDGET_DEFAULT 1000000u
+
+struct anybpf_verify_opts {
+	size_t sz;
+	/* Program type: a Linux name ("xdp", "socket_filter", "sched_cls",
+	 * "sched_act", "cgroup_skb", "kprobe", "tracepoint", "raw_tracepoint",
+	 * "perf_event") or a section-style alias ("tc", "socket", "raw_tp").
+	 * NULL: "socket_filter". */
+	const char *prog_type;
+	const struct anybpf_map_desc *maps;
+	size_t nmaps;
+	int strict;               /* add the unprivileged rules (no pointer leaks) */
+	int allow_unreachable;    /* accept unreachable instructions (Linux: no) */
+	enum anybpf_verify_level level;
+	uint64_t budget;          /* explored instructions; 0: the default (1M) */
+	size_t max_errors;        /* distinct errors to collect; 0: 16 */
+	struct anybpf_log *log;   /* levels VERBOSE/TRACE write here; may be NULL */
+};
+
+struct anybpf_verify_diag {
+	int64_t pc;               /* instruction, -1 for the whole program */
+	const char *check;        /* short name of the check: "uninit_reg", ... */
+	const char *message;      /* requirement and what was known */
+	const char *hint;         /* how to fix it; "" when none */
+};
+
+struct anybpf_verify_result {
+	int verified;             /* 1: safe; 0: rejected (see diags) */
+	size_t ndiags;
+	struct anybpf_verify_diag *diags;
+	uint64_t max_path;        /* worst-case executed instructions (when verified) */
+	uint64_t insns_processed; /* abstract instructions explored */
+	uint64_t states_stored;   /* pruning checkpoints kept */
+	uint64_t states_pruned;
+};
+
+/* Verify insns as a program of opts->prog_type.  Returns 0 when verification
+ * ran (the verdict is in (*out)->verified), or a negative code for bad
+ * arguments (unknown program type, NULL pointers) or no memory, with the
+ * reason in opts->log.  *out is released with anybpf_verify_result_free(). */
+int anybpf_verify(const struct anybpf_insn *insns, size_t n,
+		  const struct anybpf_verify_opts *opts, struct anybpf_verify_result **out);
+void anybpf_verify_result_free(struct anybpf_verify_result *res);
+
+/* The seed's text report into log: "Verification succeeded" + "Program
+ * terminates within N instructions", or "Verification failed", a blank line,
+ * "Verification report:", a blank line, per error the `; file:line` and
+ * `;     source` lines (when prog has line info; prog may be NULL) and
+ * "PC: message hint", a blank line, and "N errors". */
+void anybpf_verify_report(const struct anybpf_verify_result *res, const anybpf_prog *prog,
+			  struct anybpf_log *log);
 
 #ifdef __cplusplus
 }

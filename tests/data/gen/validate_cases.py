@@ -30,7 +30,7 @@ E = {
     "oob": "out-of-bounds memory access",
     "budget": "instruction budget exhausted",
     "helper": "call to an unknown helper",
-    "callx": "callx target is not a helper",
+    "callx": "callx target is not a function",
     "kfunc": "kfunc calls are not supported",
 }
 
