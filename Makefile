@@ -56,7 +56,7 @@ $(BUILD)/bench: $(BENCH_SRC) $(BUILD)/libanybpf.a
 
 # Every suite prints its own "N passed, N failed" line; run.sh adds them up.
 test: all $(BUILD)/unit_tests
-	@BUILD=$(BUILD) CLANG=$(CLANG) sh tests/run.sh
+	@BUILD=$(BUILD) CLANG=$(CLANG) SANITIZE=$(SANITIZE) sh tests/run.sh
 
 bench: $(BUILD)/bench
 	@$(BUILD)/bench

@@ -19,7 +19,7 @@ suite() {
 	rc=$?
 	[ "$rc" -eq 124 ] && echo "suite $name: timed out after 600 s" >>"$log"
 	secs=$(( $(date +%s) - start ))
-	line=$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" | tail -n 1)
+	line=$(grep -E '^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" | tail -n 1)
 	if [ -z "$line" ]; then
 		echo "suite $name: no summary line (exit $rc); last lines:"
 		tail -n 20 "$log" | sed 's/^/    /'

@@ -85,6 +85,19 @@ printf -- '-- asm\nexit\n' >"$T/noresult.data"
 check test-wrong        1 'expected 0x2, got 0x1'      $A test "$T/wrong.data"
 check test-malformed    1 "no '-- result' or '-- error'" $A test "$T/noresult.data"
 
+# make install: header, libraries, pkg-config file, man page; a program built
+# against the installed copy runs (not in the sanitizer build, whose library
+# needs the sanitizer runtime linked first)
+if [ "${SANITIZE:-0}" != 1 ] && command -v pkg-config >/dev/null; then
+	rm -rf "$T/inst"
+	check install 0 '' make -s BUILD="$BUILD" install PREFIX="$PWD/$T/inst"
+	printf '#include <anybpf.h>\n#include <stdio.h>\nint main(void) { puts(anybpf_strerror(-ANYBPF_E_OOB)); return 0; }\n' >"$T/inst.c"
+	PC="env PKG_CONFIG_PATH=$T/inst/lib/pkgconfig pkg-config"
+	check install-pkgconfig 0 '' sh -c "cc \$($PC --cflags anybpf) $T/inst.c -o $T/inst.out \$($PC --libs --static anybpf)"
+	check install-run 0 'memory access out of bounds' env LD_LIBRARY_PATH="$T/inst/lib" "$T/inst.out"
+	check install-man 0 '' test -f "$T/inst/share/man/man1/anybpf.1"
+fi
+
 # the man page documents every command
 for cmd in $(sed -n 's/^CMD("\([^"]*\)".*/\1/p' src/cli/commands.def | tr ' ' '_'); do
 	c=$(echo "$cmd" | tr '_' ' ')
