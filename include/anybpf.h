@@ -617,9 +617,10 @@ enum anybpf_verify_level {
 struct anybpf_verify_opts {
 	size_t sz;
 	/* Program type: a Linux name ("xdp", "socket_filter", "sched_cls",
-	 * "sched_act", "cgroup_skb", "kprobe", "tracepoint", "raw_tracepoint",
-	 * "perf_event") or a section-style alias ("tc", "socket", "raw_tp").
-	 * NULL: "socket_filter". */
+	 * "sched_act", "cgroup_skb", "cgroup_sock", "cgroup_sock_addr",
+	 * "sock_ops", "lwt_in", "lwt_out", "lwt_xmit", "kprobe", "tracepoint",
+	 * "raw_tracepoint", "perf_event") or an alias ("tc", "socket",
+	 * "raw_tp", "sockops", ...).  NULL: "socket_filter". */
 	const char *prog_type;
 	const struct anybpf_map_desc *maps;
 	size_t nmaps;

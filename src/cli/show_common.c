@@ -95,7 +95,8 @@ int show_insn_text(const anybpf_object *obj, const struct anybpf_insn *in, size_
 		return 2;
 	}
 	if (x->code == 0x85 && x->src == 0) {
-		const struct elf_helper *h = elf_helper_by_id((uint32_t)x->imm);
+		struct elf_helper hb;
+		const struct elf_helper *h = elf_helper_by_id((uint32_t)x->imm, &hb) ? &hb : NULL;
 		if (h && h->kinds) {
 			int w = snprintf(buf, size, "r0 = %s:%d(", h->name, x->imm);
 			const char *k = h->kinds;

@@ -1,0 +1,350 @@
+/* explore.c - path exploration with state pruning (the Linux design), and
+ * the public entry point.
+ *
+ * One path is followed instruction by instruction; a conditional jump that
+ * the state cannot decide pushes the other side on a stack, each side
+ * refined by the condition.  At prune points (cfg.c) the state is compared
+ * with the checkpoints stored there: a fully explored checkpoint that
+ * subsumes it ends the path (everything it can do was already proven safe);
+ * an ancestor checkpoint exactly equal to it means the path came back to
+ * the same place in the same state, so the loop cannot be shown to end.
+ * Bounded loops are explored iteration by iteration until their exit
+ * condition is decided; the explored-instruction budget stops the rest.
+ *
+ * The bound reported ("terminates within N instructions") is the longest
+ * path: each checkpoint learns the longest tail below it as its paths end
+ * (final once all have), so a pruned path counts the tail of the complete
+ * checkpoint that pruned it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/common.h"
+#include "verifier.h"
+
+#define MAX_COMPARE 32
+
+int push_branch(struct verifier *v, const struct vstate *s, int64_t pc, struct vstate **out)
+{
+	struct vstate *c = state_copy(s);
+
+	*out = NULL;
+	if (!c || ab_grow((void **)&v->stack, &v->capstack, v->nstack + 1, sizeof(*v->stack))) {
+		state_free(c);
+		v->oom = 1;
+		return verr(v, s->pc, "nomem", "", "out of memory");
+	}
+	c->pc = pc;
+	if (c->parent)
+		c->parent->branches++;
+	v->stack[v->nstack++] = c;
+	*out = c;
+	return 0;
+}
+
+/* a path ended: `total` instructions when it reached an exit (or a pruning
+ * checkpoint's longest tail), 0 when it died or failed */
+static void path_end(struct verifier *v, struct vstate *s, uint64_t total)
+{
+	struct checkpoint *a = s->parent;
+
+	if (total > v->max_path)
+		v->max_path = total;
+	if (a && total && total - a->steps > a->tail)
+		a->tail = total - a->steps;
+	/* a checkpoint whose paths all ended is complete: its tail is final
+	 * and counts for its parent */
+	while (a && --a->branches == 0) {
+		struct checkpoint *p = a->parent;
+		if (p && a->steps + a->tail - p->steps > p->tail)
+			p->tail = a->steps + a->tail - p->steps;
+		a = p;
+	}
+}
+
+/* 1: pruned (*tail set), 0: go on, -1: error */
+static int visit(struct verifier *v, struct vstate *s, uint64_t *tail)
+{
+	int64_t pc = s->pc;
+	unsigned compared = 0;
+
+	/* only the newest checkpoints are compared: a missed prune costs time,
+	 * never soundness, and a repeating state is always among the newest */
+	for (struct checkpoint *cp = v->explored[pc]; cp && compared < MAX_COMPARE;
+	     cp = cp->next, compared++) {
+		if (cp->branches) {
+			if (cp->st.cur == s->cur && state_subsumes(v, &cp->st, s, true)) {
+				char h[200];
+				snprintf(h, sizeof(h), "Make the loop's exit condition depend on a counter that changes every iteration and has a constant bound.");
+				return verr(v, pc, "loop", h,
+					    "cannot prove the loop at pc %lld terminates: execution returns here in exactly the same state (after %llu more instructions)",
+					    (long long)pc, (unsigned long long)(s->steps - cp->steps));
+			}
+			continue;
+		}
+		if (state_subsumes(v, &cp->st, s, false)) {
+			*tail = cp->tail;
+			v->pruned++;
+			return 1;
+		}
+	}
+	/* in long loops store ever fewer checkpoints (memory, time) */
+	if (v->nexplored[pc] >= MAX_COMPARE && ++v->since_store[pc] < v->nexplored[pc] / MAX_COMPARE)
+		return 0;
+	v->since_store[pc] = 0;
+	struct checkpoint *cp = ab_calloc(1, sizeof(*cp));
+	if (!cp || state_copy_into(&cp->st, s)) {
+		if (cp)
+			state_release(&cp->st);
+		ab_free(cp);
+		v->oom = 1;
+		return verr(v, pc, "nomem", "", "out of memory");
+	}
+	cp->branches = 1;
+	cp->steps = s->steps;
+	cp->parent = s->parent;
+	cp->next = v->explored[pc];
+	v->explored[pc] = cp;
+	v->nexplored[pc]++;
+	s->parent = cp;
+	v->stored++;
+	return 0;
+}
+
+static void trace(struct verifier *v, const struct vstate *s)
+{
+	char ins[96], st[1024];
+	anybpf_disasm_insn(v->insns, v->n, (size_t)s->pc, ANYBPF_SYNTAX_LLVM, ins, sizeof(ins));
+	state_str(v, s, st, sizeof(st));
+	ab_logf(v->log, "%lld: %s ;%s\n", (long long)s->pc, ins, st);
+}
+
+static struct vstate *pop(struct verifier *v)
+{
+	return v->nstack ? v->stack[--v->nstack] : NULL;
+}
+
+static int explore(struct verifier *v)
+{
+	struct vstate *s = state_new();
+	struct frame *f = frame_new();
+
+	if (!s || !f) {
+		state_free(s);
+		frame_free(f);
+		return -ANYBPF_E_NOMEM;
+	}
+	s->fr[0] = f;
+	f->callsite = -1;
+	f->regs[1].type = R_CTX;
+	f->regs[1].v = sc_const(0);
+	f->regs[10].type = R_STACK;
+	f->regs[10].v = sc_const(0);
+	s->loop_head = -1;
+
+	while (s) {
+		uint64_t tail = 0;
+		int r;
+
+		if (s->pc == -2) {           /* a branch found infeasible */
+			path_end(v, s, 0);
+			state_free(s);
+			s = pop(v);
+			continue;
+		}
+		if (v->processed >= v->budget) {
+			const struct frame *cb = NULL;
+			for (int fi = s->cur; fi > 0 && !cb; fi--)
+				if (s->fr[fi]->cb_max)
+					cb = s->fr[fi];
+			if (cb)
+				verr(v, s->pc, "loop", "Pass bpf_loop a smaller iteration count the verifier can see.",
+				     "cannot prove the bpf_loop at pc %lld terminates within the budget: its callback ran %u of up to %u times after %llu explored instructions",
+				     (long long)cb->callsite, cb->cb_iter + 1, cb->cb_max,
+				     (unsigned long long)v->budget);
+			else if (s->loop_head >= 0)
+				verr(v, s->pc, "loop", "Give the loop a constant bound the verifier can see (e.g. 'for (i = 0; i < 64; i++)'), or make it smaller.",
+				     "cannot prove the loop at pc %lld terminates: it was still running after %llu explored instructions (the budget)",
+				     (long long)s->loop_head, (unsigned long long)v->budget);
+			else
+				verr(v, s->pc, "complexity", "Split the program or reduce its branching.",
+				     "program too complex: more than %llu instructions explored",
+				     (unsigned long long)v->budget);
+			state_free(s);
+			break;
+		}
+		v->cur_state = s;
+		if (v->cfg.flags[s->pc] & PC_PRUNE) {
+			r = visit(v, s, &tail);
+			if (r) {
+				path_end(v, s, r > 0 ? s->steps + tail : 0);
+				state_free(s);
+				if (v->ndiags >= v->max_errors || v->oom)
+					break;
+				s = pop(v);
+				continue;
+			}
+		}
+		if (v->cfg.flags[s->pc] & PC_LOOP_HEAD)
+			s->loop_head = s->pc;
+		if (v->level >= ANYBPF_VERIFY_TRACE && v->log)
+			trace(v, s);
+		int64_t pc = s->pc;
+		size_t depth = v->nstack;
+		inv_pre(v, s);
+		v->processed++;
+		s->steps++;
+		r = transfer(v, s);
+		if (r >= 0 && r != 2)
+			inv_post(v, pc, s);
+		if (v->nstack > depth && v->stack[v->nstack - 1]->pc >= 0)
+			inv_post(v, pc, v->stack[v->nstack - 1]);
+		if (r == 0)
+			continue;
+		path_end(v, s, r == 1 ? s->steps : 0);
+		state_free(s);
+		if (v->ndiags >= v->max_errors || v->oom)
+			break;
+		s = pop(v);
+	}
+	v->cur_state = NULL;
+	while ((s = pop(v)))
+		state_free(s);
+	return v->oom ? -ANYBPF_E_NOMEM : 0;
+}
+
+static void verifier_free(struct verifier *v)
+{
+	if (v->explored) {
+		for (size_t pc = 0; pc < v->n; pc++) {
+			struct checkpoint *cp = v->explored[pc];
+			while (cp) {
+				struct checkpoint *next = cp->next;
+				state_release(&cp->st);
+				ab_free(cp);
+				cp = next;
+			}
+		}
+	}
+	inv_free(v);
+	ab_free(v->explored);
+	ab_free(v->nexplored);
+	ab_free(v->since_store);
+	ab_free(v->stack);
+	for (size_t i = 0; i < v->ndiags; i++) {
+		ab_free(v->diags[i].message);
+		ab_free(v->diags[i].hint);
+	}
+	ab_free(v->diags);
+	cfg_free(&v->cfg);
+}
+
+/* the result takes the diagnostics */
+static int make_result(struct verifier *v, struct anybpf_verify_result **out)
+{
+	struct anybpf_verify_result *res = ab_calloc(1, sizeof(*res));
+	if (!res)
+		return -ANYBPF_E_NOMEM;
+	if (v->ndiags) {
+		res->diags = ab_calloc(v->ndiags, sizeof(*res->diags));
+		if (!res->diags) {
+			ab_free(res);
+			return -ANYBPF_E_NOMEM;
+		}
+	}
+	for (size_t i = 0; i < v->ndiags; i++) {
+		res->diags[i].pc = v->diags[i].pc;
+		res->diags[i].check = v->diags[i].check;
+		res->diags[i].message = v->diags[i].message;
+		res->diags[i].hint = v->diags[i].hint;
+	}
+	res->ndiags = v->ndiags;
+	v->ndiags = 0;
+	res->verified = res->ndiags == 0;
+	res->max_path = res->verified ? v->max_path : 0;
+	res->insns_processed = v->processed;
+	res->states_stored = v->stored;
+	res->states_pruned = v->pruned;
+	*out = res;
+	return 0;
+}
+
+int anybpf_verify(const struct anybpf_insn *insns, size_t n,
+		  const struct anybpf_verify_opts *opts, struct anybpf_verify_result **out)
+{
+	struct anybpf_verify_opts o = { 0 };
+	struct verifier v;
+	int err;
+
+	if (opts)
+		memcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));
+	if (!out)
+		return ab_err(o.log, -ANYBPF_E_INVAL, -1, "anybpf_verify: no result pointer");
+	*out = NULL;
+	memset(&v, 0, sizeof(v));
+	v.insns = insns;
+	v.n = n;
+	v.hook = hook_find(o.prog_type ? o.prog_type : "socket_filter");
+	if (!v.hook)
+		return ab_err(o.log, -ANYBPF_E_INVAL, -1,
+			      "unknown program type '%s' (known: xdp, socket_filter, sched_cls, sched_act, cgroup_skb, kprobe, tracepoint, raw_tracepoint, perf_event)",
+			      o.prog_type);
+	if (o.nmaps && !o.maps)
+		return ab_err(o.log, -ANYBPF_E_INVAL, -1, "anybpf_verify: nmaps is %zu but maps is NULL", o.nmaps);
+	if (o.nmaps > 0xffff)
+		return ab_err(o.log, -ANYBPF_E_INVAL, -1, "anybpf_verify: too many maps (%zu)", o.nmaps);
+	v.maps = o.maps;
+	v.nmaps = o.nmaps;
+	v.strict = o.strict;
+	v.allow_unreachable = o.allow_unreachable;
+	v.level = o.level;
+	v.budget = o.budget ? o.budget : ANYBPF_VERIFY_BUDGET_DEFAULT;
+	v.max_errors = o.max_errors ? o.max_errors : 16;
+	v.log = o.log;
+
+	/* pass 1: well-formed code */
+	char vbuf[512] = "";
+	struct anybpf_log vlog = { .buf = vbuf, .size = sizeof(vbuf) };
+	if (anybpf_validate(insns, n, NULL, &vlog)) {
+		size_t len = strlen(vbuf);
+		while (len && vbuf[len - 1] == '\n')
+			vbuf[--len] = 0;
+		/* the validator writes "pc N: ..."; keep the text after it */
+		const char *msg = vbuf;
+		if (!strncmp(msg, "pc ", 3) && strstr(msg, ": "))
+			msg = strstr(msg, ": ") + 2;
+		verr(&v, vlog.err_pc, "invalid", "", "%s", msg);
+		goto done;
+	}
+	/* pass 2: control flow */
+	if ((err = cfg_build(&v)))
+		goto fail;
+	if (!v.allow_unreachable) {
+		for (size_t pc = 0; pc < n; pc++)
+			if (!(v.cfg.flags[pc] & (PC_REACH | PC_LDDW2)))
+				verr(&v, (int64_t)pc, "unreachable",
+				     "Remove dead code (Linux rejects it), or allow it in the options.",
+				     "instruction %zu is unreachable", pc);
+		if (v.ndiags)
+			goto done;
+	}
+	v.explored = ab_calloc(n, sizeof(*v.explored));
+	v.nexplored = ab_calloc(n, sizeof(*v.nexplored));
+	v.since_store = ab_calloc(n, sizeof(*v.since_store));
+	if (!v.explored || !v.nexplored || !v.since_store) {
+		err = -ANYBPF_E_NOMEM;
+		goto fail;
+	}
+	/* pass 3: exploration (transfer + checks at every step) */
+	if ((err = inv_init(&v)) || (err = explore(&v)))
+		goto fail;
+	inv_print(&v);
+done:
+	err = make_result(&v, out);
+	if (err)
+		goto fail;
+	verifier_free(&v);
+	return 0;
+fail:
+	verifier_free(&v);
+	return ab_err(o.log, err, -1, "verifier: %s", anybpf_strerror(err));
+}
