@@ -58,6 +58,15 @@ void anybpf_verify_result_free(struct anybpf_verify_result *res)
 	ab_free(res);
 }
 
+/* Between a message and its hint: a full stop unless the message has one. */
+static const char *hint_sep(const struct anybpf_verify_diag *d)
+{
+	size_t n = strlen(d->message);
+	if (!*d->hint)
+		return "";
+	return n && (d->message[n - 1] == '.' || d->message[n - 1] == ';') ? " " : ". ";
+}
+
 void anybpf_verify_report(const struct anybpf_verify_result *res, const anybpf_prog *prog,
 			  struct anybpf_log *log)
 {
@@ -82,10 +91,9 @@ void anybpf_verify_report(const struct anybpf_verify_result *res, const anybpf_p
 				ab_logf(log, ";     %s\n", line.text);
 		}
 		if (d->pc >= 0)
-			ab_logf(log, "%lld: %s%s%s\n", (long long)d->pc, d->message, *d->hint ? " " : "",
-				d->hint);
+			ab_logf(log, "%lld: %s%s%s\n", (long long)d->pc, d->message, hint_sep(d), d->hint);
 		else
-			ab_logf(log, "%s%s%s\n", d->message, *d->hint ? " " : "", d->hint);
+			ab_logf(log, "%s%s%s\n", d->message, hint_sep(d), d->hint);
 	}
 	ab_logf(log, "\n");
 	ab_logf(log, "%zu errors\n", res->ndiags);

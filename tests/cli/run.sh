@@ -98,6 +98,20 @@ if [ "${SANITIZE:-0}" != 1 ] && command -v pkg-config >/dev/null; then
 	check install-man 0 '' test -f "$T/inst/share/man/man1/anybpf.1"
 fi
 
+# show verification: verdicts, source lines, exit codes
+S=${SHARED:-../shared}/testdata/ebpf-samples/build
+if [ -d "$S" ]; then
+	check verify-reject 1 'packet_overflow.c:12' $A show verification "$S/packet_overflow.o"
+	check verify-reject-msg 1 'needs data\+4 <= data_end' $A show verification "$S/packet_overflow.o"
+	check verify-accept 0 'Program terminates within [0-9]+ instructions' $A sh ver "$S/bounded_loop.o"
+	check verify-null   1 'NULL' $A show verification "$S/nullmapref.o" type=xdp
+	check verify-json   1 '"verified": false' $A show verification "$S/nullmapref.o" --json
+	check verify-level  2 'level=loud' $A show verification "$S/nullmapref.o" level=loud
+	check verify-type   2 "unknown program type 'no_such_type'" $A show verification "$S/nullmapref.o" type=no_such_type
+	check verify-nosec  2 'nosuch' $A show verification "$S/nullmapref.o" nosuch
+fi
+check verify-missing 2 'No such file' $A show verification "$T/nope.o"
+
 # the man page documents every command
 for cmd in $(sed -n 's/^CMD("\([^"]*\)".*/\1/p' src/cli/commands.def | tr ' ' '_'); do
 	c=$(echo "$cmd" | tr '_' ' ')
