@@ -31,7 +31,9 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 
-.PHONY: all test bench demo fuzz install deps clean
+EXAMPLES  := $(patsubst examples/%.c,$(BUILD)/examples/%.o,$(wildcard examples/*.c))
+
+.PHONY: all test bench demo fuzz install deps clean examples
 all: $(BUILD)/libanybpf.a $(BUILD)/libanybpf.so $(BUILD)/anybpf
 
 $(BUILD)/obj/%.o: %.c
@@ -61,9 +63,16 @@ test: all $(BUILD)/unit_tests
 bench: $(BUILD)/bench
 	@$(BUILD)/bench
 
+# eBPF examples, compiled as users compile theirs
+$(BUILD)/examples/%.o: examples/%.c
+	@mkdir -p $(dir $@)
+	$(CLANG) -O2 -g -target bpf -I/usr/include/$(shell uname -m)-linux-gnu -c $< -o $@
+
+examples: $(EXAMPLES)
+
 demo:
 	@sh scripts/deps.sh
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all examples
 	@sh scripts/demo.sh $(BUILD)
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))

@@ -1,8 +1,18 @@
 #!/bin/sh
 # scripts/demo.sh BUILD - the main jobs on the bundled examples.
 B=${1:-build}/anybpf
+E=${1:-build}/examples
 set -e
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+# inspect and verify an object compiled by clang (examples/xdp_counter.c)
+step $B show sections $E/xdp_counter.o
+step $B show disassembly $E/xdp_counter.o xdp
+step $B show verification $E/xdp_counter.o
+set +e
+step $B show verification $E/xdp_counter_bad.o
+printf '\n(exit %d: rejected, with the source line, what was needed and a fix)\n' $?
+set -e
+# raw programs: assemble, disassemble, run in the checking interpreter
 step $B assemble examples/ipv4_checksum.s ${1:-build}/ipv4_checksum.bin
 step $B disassemble ${1:-build}/ipv4_checksum.bin
 step $B disassemble ${1:-build}/ipv4_checksum.bin syntax=ubpf
