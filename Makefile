@@ -29,7 +29,7 @@ LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC  := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
-BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_SRC := bench/bench.c
 
 EXAMPLES  := $(patsubst examples/%.c,$(BUILD)/examples/%.o,$(wildcard examples/*.c))
 
@@ -60,8 +60,12 @@ $(BUILD)/bench: $(BENCH_SRC) $(BUILD)/libanybpf.a
 test: all $(BUILD)/unit_tests
 	@BUILD=$(BUILD) CLANG=$(CLANG) SANITIZE=$(SANITIZE) sh tests/run.sh
 
-bench: $(BUILD)/bench
+$(BUILD)/bench_verify: bench/bench_verify.c $(BUILD)/libanybpf.a
+	$(CC) $(ALL_CFLAGS) $(LDSAN) -o $@ bench/bench_verify.c $(BUILD)/libanybpf.a $(LDLIBS)
+
+bench: $(BUILD)/bench $(if $(wildcard bench/bench_verify.c),$(BUILD)/bench_verify)
 	@$(BUILD)/bench
+	@if [ -x $(BUILD)/bench_verify ]; then echo; $(BUILD)/bench_verify; fi
 
 # eBPF examples, compiled as users compile theirs
 $(BUILD)/examples/%.o: examples/%.c
