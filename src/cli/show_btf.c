@@ -95,13 +95,8 @@ int cmd_show_lines(struct cli *c)
 		return rc;
 	}
 	struct json j;
-	if (c->json) {
-		json_init(&j, stdout);
-		json_obj(&j);
-		json_kstr(&j, "file", c->pos[0]);
-		json_key(&j, "programs");
-		json_arr(&j);
-	}
+	if (c->json)
+		show_json_programs(&j, c->pos[0]);
 	for (size_t i = 0; i < nv; i++) {
 		const anybpf_prog *p = v[i];
 		size_t n;

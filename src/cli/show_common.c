@@ -5,6 +5,7 @@
 
 #include "common/common.h"
 #include "elf/elf.h"
+#include "json.h"
 #include "show_common.h"
 
 int show_open(struct cli *c, const char *path, anybpf_object **obj)
@@ -18,6 +19,40 @@ int show_open(struct cli *c, const char *path, anybpf_object **obj)
 		return EXIT_USAGE;
 	}
 	return 0;
+}
+
+int show_open_select(struct cli *c, const char *path, const char *section, const char *name,
+		     anybpf_object **obj, anybpf_prog ***out, size_t *n)
+{
+	int rc = show_open(c, path, obj);
+	if (rc)
+		return rc;
+	rc = show_select(c, *obj, section, name, out, n);
+	if (rc) {
+		anybpf_object_close(*obj);
+		*obj = NULL;
+	}
+	return rc;
+}
+
+int show_level(struct cli *c, int from, int *verbose)
+{
+	const char *level = cli_get(c, "level");
+	*verbose = show_take_word(c, from, "verbose");
+	if (level && strcmp(level, "verbose") == 0)
+		*verbose = 1;
+	else if (level && strcmp(level, "normal") != 0)
+		return cli_usage(c, "level=%s: expected normal or verbose", level);
+	return 0;
+}
+
+void show_json_programs(struct json *j, const char *path)
+{
+	json_init(j, stdout);
+	json_obj(j);
+	json_kstr(j, "file", path);
+	json_key(j, "programs");
+	json_arr(j);
 }
 
 int show_take_word(struct cli *c, int from, const char *word)

@@ -17,6 +17,16 @@ int show_take_word(struct cli *c, int from, const char *word);
  * returns EXIT_USAGE. */
 int show_select(struct cli *c, const anybpf_object *obj, const char *section,
 		const char *name, anybpf_prog ***out, size_t *n);
+/* show_open, then show_select (closing the object when that fails). */
+int show_open_select(struct cli *c, const char *path, const char *section, const char *name,
+		     anybpf_object **obj, anybpf_prog ***out, size_t *n);
+/* level=normal|verbose (or the word "verbose" after `from` positionals)
+ * into *verbose; a usage error for any other level. */
+int show_level(struct cli *c, int from, int *verbose);
+struct json;
+/* Begin the --json document of a per-program command:
+ * {"file": path, "programs": [   (closed by two json_end and json_done) */
+void show_json_programs(struct json *j, const char *path);
 /* "-" for an unnamed program. */
 const char *show_prog_name(const anybpf_prog *p);
 /* Map with pseudo fd `fd`, or NULL. */

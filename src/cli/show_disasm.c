@@ -111,17 +111,12 @@ int cmd_show_disassembly(struct cli *c)
 	if (c->npos < 1 || c->npos > 2)
 		return cli_usage(c, "expected an object file and optionally a section");
 	anybpf_object *obj;
-	int rc = show_open(c, c->pos[0], &obj);
-	if (rc)
-		return rc;
 	const char *section = c->npos > 1 ? c->pos[1] : NULL;
 	anybpf_prog **v;
 	size_t nv;
-	rc = show_select(c, obj, section, name, &v, &nv);
-	if (rc) {
-		anybpf_object_close(obj);
+	int rc = show_open_select(c, c->pos[0], section, name, &obj, &v, &nv);
+	if (rc)
 		return rc;
-	}
 	/* netsh: without a section, the first program (and its section's) */
 	if (!section && !name) {
 		section = anybpf_prog_section(v[0]);
@@ -133,11 +128,7 @@ int cmd_show_disassembly(struct cli *c)
 	}
 	if (c->json) {
 		struct json j;
-		json_init(&j, stdout);
-		json_obj(&j);
-		json_kstr(&j, "file", c->pos[0]);
-		json_key(&j, "programs");
-		json_arr(&j);
+		show_json_programs(&j, c->pos[0]);
 		for (size_t i = 0; i < nv; i++)
 			print_prog(obj, v[i], &j);
 		json_done(&j);

@@ -163,37 +163,22 @@ out:
 
 int cmd_show_section(struct cli *c)
 {
-	int verbose = show_take_word(c, 2, "verbose");
-	const char *level = cli_get(c, "level");
+	int verbose;
 	const char *name = cli_get(c, "program");
 	cli_get(c, "type");
-	if (cli_unused(c))
+	int rc = show_level(c, 2, &verbose);
+	if (rc || cli_unused(c))
 		return EXIT_USAGE;
-	if (level && strcmp(level, "verbose") == 0)
-		verbose = 1;
-	else if (level && strcmp(level, "normal") != 0)
-		return cli_usage(c, "level=%s: expected normal or verbose", level);
 	if (c->npos != 2)
 		return cli_usage(c, "expected an object file and a section");
 	anybpf_object *obj;
-	int rc = show_open(c, c->pos[0], &obj);
-	if (rc)
-		return rc;
 	anybpf_prog **v;
 	size_t nv;
-	rc = show_select(c, obj, c->pos[1], name, &v, &nv);
-	if (rc) {
-		anybpf_object_close(obj);
+	if ((rc = show_open_select(c, c->pos[0], c->pos[1], name, &obj, &v, &nv)))
 		return rc;
-	}
 	struct json j;
-	if (c->json) {
-		json_init(&j, stdout);
-		json_obj(&j);
-		json_kstr(&j, "file", c->pos[0]);
-		json_key(&j, "programs");
-		json_arr(&j);
-	}
+	if (c->json)
+		show_json_programs(&j, c->pos[0]);
 	for (size_t i = 0; i < nv; i++) {
 		const anybpf_prog *p = v[i];
 		struct stats s;

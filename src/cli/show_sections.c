@@ -155,15 +155,10 @@ static void maps_verbose(const anybpf_object *obj)
 
 int cmd_show_sections(struct cli *c)
 {
-	int verbose = show_take_word(c, 1, "verbose");
-	const char *level = cli_get(c, "level");
+	int verbose;
 	cli_get(c, "type");
-	if (cli_unused(c))
+	if (show_level(c, 1, &verbose) || cli_unused(c))
 		return EXIT_USAGE;
-	if (level && strcmp(level, "verbose") == 0)
-		verbose = 1;
-	else if (level && strcmp(level, "normal") != 0)
-		return cli_usage(c, "level=%s: expected normal or verbose", level);
 	if (c->npos != 1)
 		return cli_usage(c, "expected one object file");
 	anybpf_object *obj;

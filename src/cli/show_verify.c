@@ -89,26 +89,17 @@ int cmd_show_verification(struct cli *c)
 		level = levels[i].level;
 	}
 	anybpf_object *obj;
-	int rc = show_open(c, c->pos[0], &obj);
-	if (rc)
-		return rc;
 	anybpf_prog **v;
 	size_t nv, nmaps;
-	if ((rc = show_select(c, obj, c->npos > 1 ? c->pos[1] : NULL, name, &v, &nv))) {
-		anybpf_object_close(obj);
+	int rc = show_open_select(c, c->pos[0], c->npos > 1 ? c->pos[1] : NULL, name, &obj, &v, &nv);
+	if (rc)
 		return rc;
-	}
 	struct anybpf_map_desc *md = map_descs(obj, &nmaps);
 	size_t logsize = level >= ANYBPF_VERIFY_VERBOSE ? (size_t)16 << 20 : (size_t)1 << 20;
 	char *logbuf = ab_malloc(logsize);
 	struct json j;
-	if (c->json) {
-		json_init(&j, stdout);
-		json_obj(&j);
-		json_kstr(&j, "file", c->pos[0]);
-		json_key(&j, "programs");
-		json_arr(&j);
-	}
+	if (c->json)
+		show_json_programs(&j, c->pos[0]);
 	int rejected = 0;
 	rc = EXIT_OK;
 	for (size_t i = 0; i < nv && md && logbuf && rc == EXIT_OK; i++) {
