@@ -1,4 +1,5 @@
-/* bench.c - `make bench`: the interpreter on compute-bound programs.
+/* bench.c - `make bench`: the interpreter and the x86-64 JIT on
+ * compute-bound programs (the JIT columns read "-" where it is missing).
  *
  * Each program is assembly text (assembled with anybpf_assemble), run in
  * the fast and the checking mode.  The checking mode counts executed
@@ -222,8 +223,9 @@ int main(int argc, char **argv)
 		{ "packet parser (54 B)", native_parser, parser_s, 0, sizeof(pkt), 1, 1 },
 	};
 
-	printf("%-24s %10s %12s %12s %9s %12s %12s %9s\n", "program", "insns/run", "fast ns/insn",
-	       "check ns/insn", "chk/fast", "fast ns/run", "C ns/run", "fast/C");
+	printf("%-24s %10s %12s %12s %9s %12s %12s %9s %11s %11s %9s %8s\n", "program",
+	       "insns/run", "fast ns/insn", "check ns/insn", "chk/fast", "fast ns/run", "C ns/run",
+	       "fast/C", "jit ns/insn", "jit ns/run", "fast/jit", "jit/C");
 	for (size_t k = 0; k < sizeof(b) / sizeof(b[0]); k++) {
 		char logbuf[512];
 		struct anybpf_log log = { .buf = logbuf, .size = sizeof(logbuf) };
@@ -285,8 +287,26 @@ int main(int argc, char **argv)
 			cn *= 2;
 		}
 		double run_f = tf * 1e9 / (double)rf_n, run_c = tcn * 1e9 / (double)cn;
-		printf("%-24s %10llu %12.2f %12.2f %9.2f %12.1f %12.1f %9.1f\n", b[k].name,
+		printf("%-24s %10llu %12.2f %12.2f %9.2f %12.1f %12.1f %9.1f", b[k].name,
 		       (unsigned long long)rc.insns, nf, nc, nc / nf, run_f, run_c, run_f / run_c);
+		/* the JIT: same result, then timed like the others */
+		struct anybpf_exec_result rj;
+		eo.mode = ANYBPF_EXEC_JIT;
+		if (anybpf_vm_jit_compile(vm, &log) == 0) {
+			if (anybpf_vm_exec(vm, &eo, &rj, &log) || rj.retval != rc.retval) {
+				fprintf(stderr, "\nbench: %s: the JIT returned 0x%llx, the interpreter 0x%llx\n",
+					b[k].name, (unsigned long long)rj.retval,
+					(unsigned long long)rc.retval);
+				return 1;
+			}
+			uint64_t rj_n;
+			double tj = time_mode(vm, &eo, ANYBPF_EXEC_JIT, seconds, &rj_n);
+			double nj = tj * 1e9 / ((double)rj_n * (double)rc.insns);
+			double run_j = tj * 1e9 / (double)rj_n;
+			printf(" %11.3f %11.1f %9.1f %8.2f\n", nj, run_j, run_f / run_j, run_j / run_c);
+		} else {
+			printf(" %11s %11s %9s %8s\n", "-", "-", "-", "-");
+		}
 		anybpf_vm_free(vm);
 	}
 	return 0;

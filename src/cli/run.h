@@ -5,7 +5,10 @@
 #include "cli.h"
 
 struct cli_engine {
+	/* CHECKED or FAST; mode=jit is FAST (unchecked, as the skips of
+	 * `anybpf test` expect) run on the JIT */
 	enum anybpf_exec_mode mode;
+	int jit;
 	uint64_t budget; /* 0: the library default */
 };
 
@@ -24,5 +27,22 @@ struct cli_run_flags {
 int cli_run_raw_flags(const struct anybpf_insn *insns, size_t n, void *mem, size_t mem_len,
 		      const struct cli_engine *e, const struct cli_run_flags *flags,
 		      struct anybpf_exec_result *res, struct anybpf_log *log);
+
+/* `run FILE.o ...`: an object file's program through the test-run API
+ * (run_object.c). */
+int cli_run_object(struct cli *c);
+/* bpftool-style dump of one map; j NULL: text to stdout. */
+struct json;
+void cli_dump_map(struct json *j, anybpf_rtmap *m);
+/* pcap replay (run_pcap.c) */
+struct cli_pcap_opts {
+	const char *pcap, *write;
+	int checked, dump, jit;
+	uint64_t budget;
+};
+int cli_run_pcap(struct cli *c, anybpf_runtime *rt, const anybpf_prog *prog, const char *type,
+		 int verified, const struct cli_pcap_opts *po);
+/* Does path start with the ELF magic? */
+int cli_is_elf(const char *path);
 
 #endif

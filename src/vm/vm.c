@@ -33,6 +33,7 @@ static void prog_free(struct vm_prog *p)
 {
 	ab_free(p->code);
 	ab_free(p->func_len);
+	vm_jit_free(p->jit);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -261,7 +262,8 @@ int anybpf_vm_exec(anybpf_vm *vm, const struct anybpf_exec_opts *opts,
 	run.n = vm->prog.n;
 	run.func_len = vm->prog.func_len;
 	run.helpers = vm->helpers;
-	run.checked = OPT(mode, ANYBPF_EXEC_CHECKED) != ANYBPF_EXEC_FAST;
+	enum anybpf_exec_mode mode = OPT(mode, ANYBPF_EXEC_CHECKED);
+	run.checked = mode != ANYBPF_EXEC_FAST && mode != ANYBPF_EXEC_JIT;
 	run.budget = OPT(budget, 0);
 	if (!run.budget)
 		run.budget = ANYBPF_BUDGET_DEFAULT;
@@ -285,6 +287,11 @@ int anybpf_vm_exec(anybpf_vm *vm, const struct anybpf_exec_opts *opts,
 	run.err = 0;
 	run.retval = run.insns = 0;
 	run.zero_bytes = vm->zero_bytes;
+	if (mode == ANYBPF_EXEC_JIT && !vm->prog.jit) {
+		int jerr = vm_jit_compile(vm, log);
+		if (jerr)
+			return jerr;
+	}
 
 	/* The stack: frames of 512 bytes, frame 0 at the top, callees below. */
 	_Alignas(16) uint8_t local_stack[VM_CALL_DEPTH_DEFAULT * VM_STACK_SIZE];
@@ -306,7 +313,9 @@ int anybpf_vm_exec(anybpf_vm *vm, const struct anybpf_exec_opts *opts,
 	memset((void *)(uintptr_t)run.stack_lo, 0, run.zero_bytes);
 
 	int err;
-	if (vm->dispatch == VM_DISPATCH_SWITCH)
+	if (mode == ANYBPF_EXEC_JIT)
+		err = vm_jit_run(&run);
+	else if (vm->dispatch == VM_DISPATCH_SWITCH)
 		err = run.checked ? vm_interp_checked_switch(&run) : vm_interp_fast_switch(&run);
 	else
 		err = run.checked ? vm_interp_checked(&run) : vm_interp_fast(&run);
@@ -574,6 +583,18 @@ int anybpf_run_check(anybpf_run *run, uint64_t addr, size_t len, int write)
 	if (err && !run->err)
 		run->err = err;
 	return err;
+}
+
+int anybpf_vm_jit_compile(anybpf_vm *vm, struct anybpf_log *log)
+{
+	if (!vm)
+		return ab_err(log, -ANYBPF_E_INVAL, -1, "no VM");
+	return vm_jit_compile(vm, log);
+}
+
+size_t anybpf_vm_jit_code(const anybpf_vm *vm, const void **code)
+{
+	return vm_jit_code(vm ? vm->prog.jit : NULL, code);
 }
 
 void anybpf_vm_unload(anybpf_vm *vm)

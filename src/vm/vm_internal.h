@@ -39,6 +39,7 @@ struct vm_prog {
 	 * none.  Functions start at 0 and at every local call / lddw func
 	 * target; callx may only go to such a start. */
 	uint32_t *func_len;
+	struct vm_jit *jit;       /* compiled on the first JIT run; freed with it */
 };
 
 struct anybpf_vm {
@@ -99,6 +100,13 @@ struct anybpf_run {
 	uint64_t retval;
 	uint64_t insns;
 	size_t zero_bytes;        /* vm->zero_bytes */
+
+	/* JIT state (jit_x86_64.c reaches these by offsetof) */
+	int64_t jit_left;         /* budget left, in and out */
+	uint64_t jit_rsp;         /* native stack pointer at entry */
+	int64_t jit_err_pc;       /* instruction of a failure */
+	uint64_t jit_aux;         /* callx: the refused target */
+	uint64_t jit_scratch[2];  /* spills of fetch-or/and/xor */
 };
 
 /* The interpreter entry points (interp.c, interp_switch.c): run the loaded
@@ -108,6 +116,16 @@ int vm_interp_fast(struct anybpf_run *run);
 int vm_interp_checked(struct anybpf_run *run);
 int vm_interp_fast_switch(struct anybpf_run *run);
 int vm_interp_checked_switch(struct anybpf_run *run);
+
+/* The x86-64 JIT (jit_x86_64.c): compile the loaded program into
+ * vm->prog.jit (0 or a negative code logged; -ANYBPF_E_NOT_SUPPORTED on
+ * other hosts), run it like the fast interpreter, free it. */
+struct vm_jit;
+int vm_jit_compile(anybpf_vm *vm, struct anybpf_log *log);
+int vm_jit_run(struct anybpf_run *run);
+void vm_jit_free(struct vm_jit *jit);
+/* The compiled code and its size in bytes (0 when none). */
+size_t vm_jit_code(const struct vm_jit *jit, const void **code);
 
 enum vm_dispatch { VM_DISPATCH_DEFAULT, VM_DISPATCH_SWITCH };
 /* Select the dispatch variant (the tests run both). */
