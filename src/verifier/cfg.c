@@ -205,6 +205,11 @@ int cfg_build(struct verifier *v)
 	return reachability(c, insns);
 }
 
+void cfg_use_def(const struct verifier *v, int64_t pc, uint16_t *use, uint16_t *def)
+{
+	use_def(&v->insns[pc], v->cfg.row[pc], use, def);
+}
+
 void cfg_free(struct cfg *c)
 {
 	ab_free(c->row);

@@ -388,6 +388,16 @@ int check_mem_access(struct verifier *v, struct vstate *s, int regno, int32_t of
 		return verr(v, pc, "ptr_leak", "Unprivileged programs may keep pointers only in registers and on the stack.",
 			    "pointer leak: storing %s into %s memory is not allowed in strict mode",
 			    rtype_name(val->type), rtype_name(p->type));
+	if (v->ctx_off && pc >= 0 && (size_t)pc < v->n) {
+		/* for the runtime's context rewrite: which pcs touch ctx, where */
+		int32_t *c = &v->ctx_off[pc];
+		if (p->type == R_CTX)
+			*c = off >= 0 && (*c == ANYBPF_CTX_NONE || *c == off) ? off : ANYBPF_CTX_MIXED;
+		else if (*c == ANYBPF_CTX_NONE)
+			*c = CTX_OTHER;
+		else if (*c != CTX_OTHER)
+			*c = ANYBPF_CTX_MIXED;
+	}
 	switch (p->type) {
 	case R_STACK:
 		return stack_access(v, s, p, regno, off, size, write, val, write ? NULL : value_out, sign_ext);

@@ -23,12 +23,33 @@
 
 #define MAX_COMPARE 32
 
+/* bytes a state holds (its frames and their stack slots) */
+static uint64_t state_bytes(const struct vstate *s)
+{
+	uint64_t b = sizeof(*s);
+	for (int i = 0; i < MAX_FRAMES; i++)
+		if (s->fr[i])
+			b += sizeof(*s->fr[i]) + (uint64_t)s->fr[i]->nslots * sizeof(struct slot);
+	return b;
+}
+
+/* the memory in use now, with the path being explored (cur) */
+static void mem_sample(struct verifier *v, const struct vstate *cur)
+{
+	uint64_t m = v->mem_fixed + v->mem_cps + v->mem_pending +
+		     v->capstack * (sizeof(*v->stack) + sizeof(*v->stack_bytes)) +
+		     (cur ? state_bytes(cur) : 0);
+	if (m > v->mem_peak)
+		v->mem_peak = m;
+}
+
 int push_branch(struct verifier *v, const struct vstate *s, int64_t pc, struct vstate **out)
 {
 	struct vstate *c = state_copy(s);
 
 	*out = NULL;
-	if (!c || ab_grow((void **)&v->stack, &v->capstack, v->nstack + 1, sizeof(*v->stack))) {
+	if (!c || ab_grow((void **)&v->stack, &v->capstack, v->nstack + 1, sizeof(*v->stack)) ||
+	    ab_grow((void **)&v->stack_bytes, &v->capstack_bytes, v->nstack + 1, sizeof(*v->stack_bytes))) {
 		state_free(c);
 		v->oom = 1;
 		return verr(v, s->pc, "nomem", "", "out of memory");
@@ -36,7 +57,19 @@ int push_branch(struct verifier *v, const struct vstate *s, int64_t pc, struct v
 	c->pc = pc;
 	if (c->parent)
 		c->parent->branches++;
+	if (v->level >= ANYBPF_VERIFY_INFORMATIONAL) {
+		if (ab_grow((void **)&v->stack_hist, &v->capstack_hist, v->nstack + 1,
+			    sizeof(*v->stack_hist))) {
+			state_free(c);
+			v->oom = 1;
+			return verr(v, s->pc, "nomem", "", "out of memory");
+		}
+		v->stack_hist[v->nstack] = v->nhist;
+	}
+	v->stack_bytes[v->nstack] = (uint32_t)state_bytes(c);
+	v->mem_pending += v->stack_bytes[v->nstack];
 	v->stack[v->nstack++] = c;
+	mem_sample(v, s);
 	*out = c;
 	return 0;
 }
@@ -107,6 +140,8 @@ static int visit(struct verifier *v, struct vstate *s, uint64_t *tail)
 	v->nexplored[pc]++;
 	s->parent = cp;
 	v->stored++;
+	v->mem_cps += sizeof(*cp) - sizeof(cp->st) + state_bytes(&cp->st);
+	mem_sample(v, s);
 	return 0;
 }
 
@@ -120,7 +155,15 @@ static void trace(struct verifier *v, const struct vstate *s)
 
 static struct vstate *pop(struct verifier *v)
 {
-	return v->nstack ? v->stack[--v->nstack] : NULL;
+	if (!v->nstack)
+		return NULL;
+	v->mem_pending -= v->stack_bytes[--v->nstack];
+	if (v->stack_hist && v->hist) {
+		/* depth first: the trail up to the branch is still in place */
+		v->nhist = v->stack_hist[v->nstack];
+		hist_fact(v, v->stack[v->nstack]);
+	}
+	return v->stack[v->nstack];
 }
 
 static int explore(struct verifier *v)
@@ -191,9 +234,15 @@ static int explore(struct verifier *v)
 		int64_t pc = s->pc;
 		size_t depth = v->nstack;
 		inv_pre(v, s);
+		if (v->level >= ANYBPF_VERIFY_INFORMATIONAL && hist_push(v, s)) {
+			state_free(s);
+			break;
+		}
 		v->processed++;
 		s->steps++;
 		r = transfer(v, s);
+		if (v->hist && r == 0)
+			hist_fact(v, s);
 		if (r >= 0 && r != 2)
 			inv_post(v, pc, s);
 		if (v->nstack > depth && v->stack[v->nstack - 1]->pc >= 0)
@@ -230,9 +279,14 @@ static void verifier_free(struct verifier *v)
 	ab_free(v->nexplored);
 	ab_free(v->since_store);
 	ab_free(v->stack);
+	ab_free(v->stack_bytes);
+	ab_free(v->stack_hist);
+	ab_free(v->hist);
+	ab_free(v->ctx_off);
 	for (size_t i = 0; i < v->ndiags; i++) {
 		ab_free(v->diags[i].message);
 		ab_free(v->diags[i].hint);
+		ab_free(v->diags[i].slice);
 	}
 	ab_free(v->diags);
 	cfg_free(&v->cfg);
@@ -256,6 +310,7 @@ static int make_result(struct verifier *v, struct anybpf_verify_result **out)
 		res->diags[i].check = v->diags[i].check;
 		res->diags[i].message = v->diags[i].message;
 		res->diags[i].hint = v->diags[i].hint;
+		res->diags[i].slice = v->diags[i].slice;
 	}
 	res->ndiags = v->ndiags;
 	v->ndiags = 0;
@@ -264,6 +319,15 @@ static int make_result(struct verifier *v, struct anybpf_verify_result **out)
 	res->insns_processed = v->processed;
 	res->states_stored = v->stored;
 	res->states_pruned = v->pruned;
+	res->peak_bytes = v->mem_peak;
+	if (v->ctx_off) {
+		for (size_t pc = 0; pc < v->n; pc++)
+			if (v->ctx_off[pc] == CTX_OTHER)
+				v->ctx_off[pc] = ANYBPF_CTX_NONE;
+		res->ctx_off = v->ctx_off;
+		res->nctx_off = v->n;
+		v->ctx_off = NULL;
+	}
 	*out = res;
 	return 0;
 }
@@ -330,10 +394,17 @@ int anybpf_verify(const struct anybpf_insn *insns, size_t n,
 	v.explored = ab_calloc(n, sizeof(*v.explored));
 	v.nexplored = ab_calloc(n, sizeof(*v.nexplored));
 	v.since_store = ab_calloc(n, sizeof(*v.since_store));
-	if (!v.explored || !v.nexplored || !v.since_store) {
+	v.ctx_off = ab_calloc(n, sizeof(*v.ctx_off));
+	if (!v.explored || !v.nexplored || !v.since_store || !v.ctx_off) {
 		err = -ANYBPF_E_NOMEM;
 		goto fail;
 	}
+	for (size_t pc = 0; pc < n; pc++)
+		v.ctx_off[pc] = ANYBPF_CTX_NONE;
+	v.mem_fixed = n * (sizeof(*v.explored) + sizeof(*v.nexplored) + sizeof(*v.since_store) +
+			   sizeof(*v.ctx_off) + sizeof(*v.cfg.row) + sizeof(*v.cfg.flags) +
+			   sizeof(*v.cfg.func_of) + sizeof(*v.cfg.live)) +
+		      v.cfg.nfuncs * sizeof(*v.cfg.funcs);
 	/* pass 3: exploration (transfer + checks at every step) */
 	if ((err = inv_init(&v)) || (err = explore(&v)))
 		goto fail;

@@ -36,9 +36,11 @@ int verr(struct verifier *v, int64_t pc, const char *check, const char *hint,
 	d->check = check;
 	d->message = ab_strdup(msg);
 	d->hint = ab_strdup(hint ? hint : "");
+	d->slice = v->level >= ANYBPF_VERIFY_INFORMATIONAL ? slice_text(v, pc) : NULL;
 	if (!d->message || !d->hint) {
 		ab_free(d->message);
 		ab_free(d->hint);
+		ab_free(d->slice);
 		v->oom = 1;
 		return -1;
 	}
@@ -53,8 +55,10 @@ void anybpf_verify_result_free(struct anybpf_verify_result *res)
 	for (size_t i = 0; i < res->ndiags; i++) {
 		ab_free((void *)res->diags[i].message);
 		ab_free((void *)res->diags[i].hint);
+		ab_free((void *)res->diags[i].slice);
 	}
 	ab_free(res->diags);
+	ab_free(res->ctx_off);
 	ab_free(res);
 }
 
@@ -94,6 +98,15 @@ void anybpf_verify_report(const struct anybpf_verify_result *res, const anybpf_p
 			ab_logf(log, "%lld: %s%s%s\n", (long long)d->pc, d->message, hint_sep(d), d->hint);
 		else
 			ab_logf(log, "%s%s%s\n", d->message, hint_sep(d), d->hint);
+		if (d->slice && *d->slice) {
+			/* level informational: the path's instructions leading here */
+			ab_logf(log, "    Failure slice (the instructions on this path it depends on, with what was known after each):\n");
+			for (const char *p = d->slice; *p;) {
+				size_t len = strcspn(p, "\n");
+				ab_logf(log, "      %.*s\n", (int)len, p);
+				p += len + (p[len] == '\n');
+			}
+		}
 	}
 	ab_logf(log, "\n");
 	ab_logf(log, "%zu errors\n", res->ndiags);

@@ -118,12 +118,23 @@ struct cfg {
 struct verifier;
 int cfg_build(struct verifier *v);
 void cfg_free(struct cfg *c);
+/* registers (bit i = ri) the instruction at pc reads and writes */
+void cfg_use_def(const struct verifier *v, int64_t pc, uint16_t *use, uint16_t *def);
 
 /* ---- the run ------------------------------------------------------------ */
 struct diag_buf {
 	int64_t pc;
 	const char *check;
 	char *message, *hint;
+	char *slice;                 /* level informational, else NULL */
+};
+
+/* level informational: one instruction of the current path (slice.c) */
+struct hist_entry {
+	int64_t pc;
+	uint8_t frame;               /* frame depth when it ran */
+	int8_t reg;                  /* register written or refined, -1 none */
+	struct reg val;              /* reg right after it */
 };
 
 struct verifier {
@@ -152,7 +163,24 @@ struct verifier {
 	size_t ndiags, capdiags;
 	const struct vstate *cur_state; /* for messages */
 	void *inv_pre, *inv_post;      /* invariants.c, level verbose */
+	/* per pc: ctx offset accessed, ANYBPF_CTX_NONE/MIXED, or CTX_OTHER
+	 * (other memory only so far); exported as the result's ctx_off */
+	int32_t *ctx_off;
+	/* memory accounting (explore.c): bytes of the per-pc arrays, the
+	 * checkpoints, the pending paths (as pushed; stack_bytes[i] for
+	 * stack[i]); the peak is sampled whenever one of them grows */
+	uint64_t mem_fixed, mem_cps, mem_pending, mem_peak;
+	uint32_t *stack_bytes;
+	size_t capstack_bytes;
+	/* level informational: the current path (slice.c); stack_hist[i] is
+	 * the trail's length when stack[i] was pushed */
+	struct hist_entry *hist;
+	size_t nhist, caphist;
+	size_t *stack_hist;
+	size_t capstack_hist;
+	int hist_off;                /* the trail grew too long: no slices */
 };
+#define CTX_OTHER (-3)
 
 /* ---- state.c ---------------------------------------------------------- */
 struct vstate *state_new(void);
@@ -202,6 +230,12 @@ void inv_pre(struct verifier *v, const struct vstate *s);
 void inv_post(struct verifier *v, int64_t pc, const struct vstate *s);
 void inv_print(struct verifier *v);
 void inv_free(struct verifier *v);
+
+/* ---- slice.c (level informational) ------------------------------------ */
+int hist_push(struct verifier *v, const struct vstate *s);   /* before s->pc runs */
+void hist_fact(struct verifier *v, const struct vstate *s);  /* after it ran */
+/* the failure slice at pc as text lines, malloc'd; NULL when none */
+char *slice_text(struct verifier *v, int64_t pc);
 
 /* ---- report.c ---------------------------------------------------------- */
 int verr(struct verifier *v, int64_t pc, const char *check, const char *hint,
