@@ -21,6 +21,7 @@ WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-protot
 CFLAGS    ?= -g
 ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) $(CFLAGS) -fPIC -Iinclude -Isrc -Isrc/isa -MMD -MP
 LDLIBS    := -lelf -lpthread -lm
+CLI_LIBS  := -lpcap   # the CLI's pcap replay (`run ... pcap=`)
 
 LIB_SRC   := $(sort $(wildcard src/*/*.c))
 LIB_SRC   := $(filter-out src/cli/%,$(LIB_SRC))
@@ -48,7 +49,7 @@ $(BUILD)/libanybpf.so: $(LIB_OBJ)
 	$(CC) -shared $(LDSAN) -Wl,-soname,libanybpf.so.0 -o $@ $^ $(LDLIBS)
 
 $(BUILD)/anybpf: $(CLI_OBJ) $(BUILD)/libanybpf.a
-	$(CC) $(LDSAN) -o $@ $(CLI_OBJ) $(BUILD)/libanybpf.a $(LDLIBS)
+	$(CC) $(LDSAN) -o $@ $(CLI_OBJ) $(BUILD)/libanybpf.a $(LDLIBS) $(CLI_LIBS)
 
 $(BUILD)/unit_tests: $(UNIT_OBJ) $(BUILD)/libanybpf.a
 	$(CC) $(LDSAN) -o $@ $(UNIT_OBJ) $(BUILD)/libanybpf.a $(LDLIBS)

@@ -73,7 +73,10 @@ extern "C" {
 	X(ELF_SECTION,     "bad ELF section")                                  \
 	X(ELF_SYMBOL,      "bad ELF symbol")                                   \
 	X(ELF_RELOC,       "bad ELF relocation")                               \
-	X(ELF_MAP,         "bad map definition")
+	X(ELF_MAP,         "bad map definition")                               \
+	/* test runs (src/runtime) */                                          \
+	X(VERIFY,          "program rejected by the verifier")                 \
+	X(NOSPC,           "output buffer too small")
 
 enum anybpf_err {
 #define ANYBPF_X_(name, text) ANYBPF_E_##name,
@@ -212,6 +215,8 @@ struct anybpf_region {
 enum anybpf_exec_mode {
 	ANYBPF_EXEC_CHECKED, /* check every access; count every instruction */
 	ANYBPF_EXEC_FAST,    /* no checks: only for verified programs */
+	ANYBPF_EXEC_JIT,     /* x86-64 native code, as FAST (compiled on the
+			      * first such run, or by anybpf_vm_jit_compile) */
 };
 
 #define ANYBPF_BUDGET_DEFAULT 100000000ull
@@ -240,6 +245,16 @@ struct anybpf_exec_result {
  * (out-of-bounds access, budget, call depth) with the reason in log. */
 int anybpf_vm_exec(anybpf_vm *vm, const struct anybpf_exec_opts *opts,
 		   struct anybpf_exec_result *res, struct anybpf_log *log);
+
+/* Compile the loaded program to x86-64 code now (the first JIT run does it
+ * otherwise: call this first when several threads run one VM); returns
+ * -ANYBPF_E_NOT_SUPPORTED on other hosts.  The code is freed with the
+ * program.  A JIT run gives the fast interpreter's results, errors and
+ * budget charges; bpf-to-bpf calls use 48 bytes of the caller's native
+ * stack per frame (call_depth 65536: 3 MiB). */
+int anybpf_vm_jit_compile(anybpf_vm *vm, struct anybpf_log *log);
+/* The compiled code and its size in bytes; 0 when not compiled. */
+size_t anybpf_vm_jit_code(const anybpf_vm *vm, const void **code);
 
 /* For helpers, during a run. */
 void *anybpf_run_user(anybpf_run *run);
@@ -637,6 +652,11 @@ struct anybpf_verify_diag {
 	const char *check;        /* short name of the check: "uninit_reg", ... */
 	const char *message;      /* requirement and what was known */
 	const char *hint;         /* how to fix it; "" when none */
+	/* level INFORMATIONAL: the failure slice, lines "PC: insn  ; rN=fact",
+	 * the instructions on the failing path (in its function) that this
+	 * one depends on through registers and stack slots, and the checks on
+	 * them, oldest first; NULL when none or at other levels */
+	const char *slice;
 };
 
 struct anybpf_verify_result {
@@ -647,7 +667,22 @@ struct anybpf_verify_result {
 	uint64_t insns_processed; /* abstract instructions explored */
 	uint64_t states_stored;   /* pruning checkpoints kept */
 	uint64_t states_pruned;
+	/* Context accesses, for the runtime's context rewrite: ctx_off[pc]
+	 * (nctx_off = the program's length) is the ctx offset the load or store
+	 * at pc accesses on every explored path that reaches it, or
+	 * ANYBPF_CTX_NONE (not a ctx access), ANYBPF_CTX_MIXED (ctx on some
+	 * paths, other memory on others).  NULL when verification stopped
+	 * before exploring (invalid code). */
+	int32_t *ctx_off;
+	size_t nctx_off;
+	/* Peak bytes the verifier held for this program: per-instruction
+	 * tables, pruning checkpoints and pending paths (states as stored or
+	 * pushed; allocator overhead, level=verbose invariants and the
+	 * informational path trail not counted).  0 when verification stopped before exploring. */
+	uint64_t peak_bytes;
 };
+#define ANYBPF_CTX_NONE  (-1)
+#define ANYBPF_CTX_MIXED (-2)
 
 /* Verify insns as a program of opts->prog_type.  Returns 0 when verification
  * ran (the verdict is in (*out)->verified), or a negative code for bad
@@ -664,6 +699,151 @@ void anybpf_verify_result_free(struct anybpf_verify_result *res);
  * "PC: message hint", a blank line, and "N errors". */
 void anybpf_verify_report(const struct anybpf_verify_result *res, const anybpf_prog *prog,
 			  struct anybpf_log *log);
+
+/* The control-flow graph the verifier works on, as basic blocks: maximal
+ * runs of instructions entered only at their first and left only after their
+ * last.  Leaders are pc 0, function entries (bpf-to-bpf call and `lddw rX,
+ * func` targets), jump targets and the instruction after a jump, an exit or
+ * a bpf-to-bpf call.  Blocks and edges are in pc order. */
+enum anybpf_cfg_edge_kind {
+	ANYBPF_EDGE_FALLTHROUGH, /* to the next instruction (a conditional jump
+				  * not taken, a call's return site) */
+	ANYBPF_EDGE_TAKEN,       /* a jump taken (conditional or not) */
+	ANYBPF_EDGE_CALL,        /* a bpf-to-bpf call, to the callee's entry */
+	ANYBPF_EDGE_CALLBACK,    /* `lddw rX, func`: a callback's entry (bpf_loop) */
+};
+
+struct anybpf_cfg_block {
+	size_t start, end;        /* instruction slots [start, end) */
+	size_t func;              /* index into func_start */
+	int reachable;            /* reachable from pc 0 (calls included) */
+	int exits;                /* ends with exit */
+};
+
+struct anybpf_cfg_edge {
+	size_t from, to;          /* block indices */
+	enum anybpf_cfg_edge_kind kind;
+};
+
+struct anybpf_cfg {
+	size_t nblocks;
+	struct anybpf_cfg_block *blocks;
+	size_t nedges;
+	struct anybpf_cfg_edge *edges;
+	size_t nfuncs;
+	size_t *func_start;       /* entry pc of each function; [0] = 0 */
+};
+
+/* Validate insns (as anybpf_validate) and build its CFG into *out, released
+ * with anybpf_cfg_free().  Returns 0, or a negative code with the reason
+ * (the validator's message for invalid code) in log. */
+int anybpf_cfg_build(const struct anybpf_insn *insns, size_t n, struct anybpf_cfg **out,
+		     struct anybpf_log *log);
+void anybpf_cfg_free(struct anybpf_cfg *cfg);
+/* "fallthrough", "taken", "call", "callback" */
+const char *anybpf_cfg_edge_kind_name(enum anybpf_cfg_edge_kind kind);
+
+/* ------------------------------------------------------------------------
+ * Test run (src/runtime, src/hooks/ctx_*.c): an object made live (its maps
+ * created from their definitions, global data initialized) and its
+ * programs run as the kernel's BPF_PROG_TEST_RUN runs them.
+ *
+ * A program is verified (as its section's type, with the object's maps)
+ * when it first runs; a rejected program runs only when the runtime was
+ * made with `unverified`, and then only in checking mode.  After
+ * verification the context rewrite turns the program's 4-byte loads of
+ * ctx->data / data_end / data_meta into loads of real 64-bit pointers, so
+ * unmodified Linux objects run.  Linux helpers are available.
+ * ---------------------------------------------------------------------- */
+typedef struct anybpf_runtime anybpf_runtime;
+
+struct anybpf_runtime_opts {
+	size_t sz;
+	unsigned ncpus;          /* per-CPU map slots; 0: 1 */
+	int unverified;          /* run programs the verifier rejects (checking mode only) */
+	/* Program type for every program ("xdp", ...), instead of the
+	 * section's; NULL: the section's ("unspec" runs as socket_filter). */
+	const char *prog_type;
+};
+
+/* Create every map of obj (which must outlive the runtime). */
+int anybpf_runtime_new(const anybpf_object *obj, const struct anybpf_runtime_opts *opts,
+		       anybpf_runtime **out, struct anybpf_log *log);
+void anybpf_runtime_free(anybpf_runtime *rt);
+/* The live maps, in object order (pseudo fd - ANYBPF_MAP_FD_BASE). */
+size_t anybpf_runtime_map_count(const anybpf_runtime *rt);
+anybpf_rtmap *anybpf_runtime_map(const anybpf_runtime *rt, size_t i);
+/* Verify and load prog (done by the first test run otherwise): 0 loaded
+ * verified, 1 loaded unverified (checking mode only), or a negative code:
+ * -ANYBPF_E_VERIFY (the first reason in log), -ANYBPF_E_NOT_SUPPORTED (a
+ * program type that cannot run), load errors (unknown helper, ...). */
+int anybpf_runtime_load(anybpf_runtime *rt, const anybpf_prog *prog, struct anybpf_log *log);
+/* The id of prog for prog_array maps (bpf_tail_call): 1 + its index in
+ * the object; 0 if it is not the runtime's.  A tail call runs the callee
+ * on the caller's context (checking mode unless the callee is verified);
+ * programs of another type fall through.  When the object's first map is
+ * a prog_array, programs in sections "TYPE/N" are put at index N (the
+ * Linux samples' loader convention). */
+uint32_t anybpf_runtime_prog_id(const anybpf_runtime *rt, const anybpf_prog *prog);
+/* The program type a loaded program runs as ("xdp", ...), NULL before. */
+const char *anybpf_runtime_prog_type(const anybpf_runtime *rt, const anybpf_prog *prog);
+
+/* BPF_PROG_TEST_RUN's fields.  Inputs mean what they mean to the kernel:
+ *  - xdp: data_in is the frame (at least 14 bytes); ctx_in an optional
+ *    struct xdp_md (data = metadata length at the start of data_in,
+ *    data_end = data_size_in, ingress_ifindex 0/1, rx_queue_index 0);
+ *    data_out is the frame from data_meta, ctx_out the xdp_md after;
+ *  - socket_filter, sched_cls, sched_act, cgroup_skb, lwt_*: an __sk_buff
+ *    built from the frame as the kernel builds it (protocol and pkt_type
+ *    from the Ethernet header, device lo, ifindex 1; socket_filter and
+ *    cgroup_skb start at the network header, and get the Ethernet header
+ *    back zeroed in data_out); ctx_in may set mark, priority,
+ *    ingress_ifindex, ifindex, cb[], tstamp, wire_len, gso_segs, gso_size,
+ *    hwtstamp (other non-zero bytes: -ANYBPF_E_INVAL); ctx_out has them
+ *    after the run;
+ *  - kprobe, tracepoint, raw_tracepoint, perf_event: no data; ctx_in is
+ *    the context's bytes (zero-padded), ctx_out the same after. */
+struct anybpf_test_run_opts {
+	size_t sz;
+	const void *data_in;
+	uint32_t data_size_in;
+	void *data_out;            /* NULL: not copied */
+	uint32_t data_size_out;    /* in: capacity of data_out; out: full size
+				    * (larger than the capacity: -ANYBPF_E_NOSPC,
+				    * the first bytes copied, as Linux) */
+	const void *ctx_in;
+	uint32_t ctx_size_in;
+	void *ctx_out;
+	uint32_t ctx_size_out;     /* as data_size_out */
+	uint32_t repeat;           /* runs on the same context; 0: 1 */
+	uint32_t flags;            /* BPF_F_TEST_*: none supported, must be 0 */
+	uint32_t cpu;              /* per-CPU slot of the runner */
+	int checked;               /* checking mode even for verified programs */
+	int jit;                   /* verified programs: the JIT instead of the
+				    * fast interpreter (-ANYBPF_E_INVAL with
+				    * checked or for an unverified program) */
+	uint64_t budget;           /* instructions per run (checking mode); 0: default */
+	struct anybpf_log *trace;  /* bpf_trace_printk output; may be NULL */
+	struct anybpf_log *log;    /* why it failed */
+	/* results */
+	uint32_t retval;
+	uint64_t duration;         /* ns per run (wall clock, averaged over repeat) */
+	uint64_t insns;            /* instructions executed by the last run */
+	uint32_t redirect_kind;    /* 0 none, 1 bpf_redirect(ifindex), 2 redirect_map */
+	uint32_t redirect_target;  /* ifindex, or the map's key */
+};
+
+/* Run prog (a program of rt's object) once or `repeat` times; one run at a
+ * time per runtime (threads running at once need a runtime each, or
+ * their own locking; the maps are safe to share).  0 and the
+ * results, or a negative ANYBPF_E_* code with the reason in opts->log:
+ * bad inputs (INVAL), a rejected program (VERIFY), an execution error in
+ * checking mode (OOB, BUDGET, ...), NOSPC (outputs truncated). */
+int anybpf_prog_test_run(anybpf_runtime *rt, const anybpf_prog *prog,
+			 struct anybpf_test_run_opts *opts);
+
+/* XDP action name of a retval ("XDP_PASS", ...), NULL if none. */
+const char *anybpf_xdp_action_name(uint32_t retval);
 
 #ifdef __cplusplus
 }

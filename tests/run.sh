@@ -48,6 +48,7 @@ if [ -d "$UBPF" ]; then
 	ubpf_files=$(find "$UBPF" -name '*.data' ! -name err-unknown-opcode.data | sort)
 	suite ubpf-checked "$BUILD/anybpf" test $ubpf_files
 	suite ubpf-fast "$BUILD/anybpf" test check=off $ubpf_files
+	[ "$(uname -m)" = x86_64 ] && suite ubpf-jit "$BUILD/anybpf" test mode=jit $ubpf_files
 else
 	echo "ubpf suites: skipped ($UBPF not found)"
 fi
@@ -56,6 +57,7 @@ own=$(find tests/data -name '*.data' 2>/dev/null | sort)
 if [ -n "$own" ]; then
 	suite data-checked "$BUILD/anybpf" test $own
 	suite data-fast "$BUILD/anybpf" test check=off $own
+	[ "$(uname -m)" = x86_64 ] && suite data-jit "$BUILD/anybpf" test mode=jit $own
 fi
 
 # the independent Python reference model: generated files are current, and
@@ -65,7 +67,7 @@ if command -v python3 >/dev/null 2>&1; then
 	[ -d "$UBPF" ] && suite check-model python3 tests/data/gen/check_model.py
 fi
 
-for s in cli llvm objects; do
+for s in cli llvm objects runtime; do
 	[ -f "tests/$s/run.sh" ] && suite "$s" sh "tests/$s/run.sh" "$BUILD"
 done
 

@@ -1,8 +1,10 @@
-/* run.c - `anybpf run FILE [mem=PATH] [mode=interpret] [check=on|off]
- * [budget=N]`: run a raw program (assembly or .bin) in the interpreter.
+/* run.c - `anybpf run FILE [mem=PATH] [mode=interpret|jit] [check=on|off]
+ * [budget=N]`: run a raw program (assembly or .bin) in the interpreter or
+ * the x86-64 JIT (mode=jit: no checks, like check=off).
  * r1 points to the memory (or is 0), r2 is its length; the last line of
  * stdout is r0 as 0x%llx.  Raw programs are not verified, so they run in
- * checking mode unless check=off. */
+ * checking mode unless check=off.  An object file (ELF) goes to
+ * run_object.c: verified, with its maps and program type. */
 #include <stdio.h>
 #include <string.h>
 
@@ -17,12 +19,20 @@ int cli_parse_engine(struct cli *c, struct cli_engine *e)
 	int given = 0;
 	e->budget = 0;
 	e->mode = ANYBPF_EXEC_CHECKED;
-	if (mode && strcmp(mode, "interpret") != 0 && strcmp(mode, "interpreter") != 0)
-		return cli_usage(c, "mode=%s: only mode=interpret exists so far (the JIT is not implemented yet)", mode);
+	e->jit = 0;
+	int jit = mode && strcmp(mode, "jit") == 0;
+	if (mode && !jit && strcmp(mode, "interpret") != 0 && strcmp(mode, "interpreter") != 0)
+		return cli_usage(c, "mode=%s: expected interpret or jit", mode);
 	if (check && strcmp(check, "off") == 0)
 		e->mode = ANYBPF_EXEC_FAST;
 	else if (check && strcmp(check, "on") != 0)
 		return cli_usage(c, "check=%s: expected on or off", check);
+	else if (check && jit)
+		return cli_usage(c, "check=on: the JIT has no checking mode (use mode=interpret)");
+	if (jit) {
+		e->mode = ANYBPF_EXEC_FAST;
+		e->jit = 1;
+	}
 	return cli_get_u64(c, "budget", &e->budget, &given);
 }
 
@@ -50,7 +60,8 @@ int cli_run_raw_flags(const struct anybpf_insn *insns, size_t n, void *mem, size
 	if (!err) {
 		struct anybpf_region region = { mem, mem_len, ANYBPF_REGION_RW, "mem" };
 		struct anybpf_exec_opts opts = {
-			.sz = sizeof(opts), .mode = e->mode, .budget = e->budget,
+			.sz = sizeof(opts), .mode = e->jit ? ANYBPF_EXEC_JIT : e->mode,
+			.budget = e->budget,
 			.args = { (uint64_t)(uintptr_t)mem, mem_len },
 			.regions = mem ? &region : NULL, .nregions = mem ? 1 : 0,
 			.pkt = mem, .pkt_len = mem_len,
@@ -61,8 +72,21 @@ int cli_run_raw_flags(const struct anybpf_insn *insns, size_t n, void *mem, size
 	return err;
 }
 
+int cli_is_elf(const char *path)
+{
+	unsigned char m[4] = { 0 };
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return 0;
+	size_t got = fread(m, 1, 4, f);
+	fclose(f);
+	return got == 4 && !memcmp(m, "\x7f" "ELF", 4);
+}
+
 int cmd_run(struct cli *c)
 {
+	if (c->npos >= 1 && cli_is_elf(c->pos[0]))
+		return cli_run_object(c);
 	struct cli_engine e;
 	const char *mem_path = cli_get(c, "mem");
 	int rc = cli_parse_engine(c, &e);

@@ -51,14 +51,16 @@ check version           0 '^anybpf [0-9]'              $A version
 check run-usage         2 'usage: anybpf run'          $A run
 check run-missing       2 'nope.s: No such file'       $A run "$T/nope.s"
 check run-odd-bin       2 '13 bytes is not a whole number of 8-byte instructions' $A run "$T/odd.bin"
-check run-object        2 'object file'                $A run "$T/fake.o"
+check run-object        2 'ELF identification'         $A run "$T/fake.o"
 check run-syntax        2 'line 2'                     $A run "$T/syntax.s"
 check run-badreg        2 'invalid destination register' $A run "$T/badreg.s"
 check run-jmpout        2 'jump out of range'          $A run "$T/jmpout.s"
 check run-unknown-opt   2 "unknown option 'foo='"      $A run "$T/one.s" foo=1
 check run-bad-budget    2 'budget=abc: not an unsigned number' $A run "$T/one.s" budget=abc
 check run-bad-check     2 'check=maybe'                $A run "$T/one.s" check=maybe
-check run-no-jit        2 'mode=jit'                   $A run "$T/one.s" mode=jit
+check run-bad-mode      2 'mode=aot'                   $A run "$T/one.s" mode=aot
+check run-jit           0 '^0x1$'                      $A run "$T/one.s" mode=jit
+check run-jit-checksum  0 '^0xffff$'                   $A run examples/ipv4_checksum.s mem=examples/packet.bin mode=jit
 check run-one           0 '^0x1$'                      $A run "$T/one.s"
 check run-abbrev        0 '^0x1$'                      $A ru "$T/one.s"
 check run-budget        1 'budget'                     $A run "$T/loop.s" budget=1000
@@ -111,6 +113,42 @@ if [ -d "$S" ]; then
 	check verify-nosec  2 'nosuch' $A show verification "$S/nullmapref.o" nosuch
 fi
 check verify-missing 2 'No such file' $A show verification "$T/nope.o"
+
+# show cfg: basic blocks and labelled edges as text, Graphviz dot and JSON
+if [ -d "$S" ]; then
+	golden cfg_bounded_loop.txt $A show cfg "$S/bounded_loop.o"
+	golden cfg_bpf2bpf.dot  $A show cfg "$S/bpf2bpf.o" format=dot
+	check cfg-calls       0 ', 3 functions$' $A show cfg "$S/bpf2bpf.o"
+	check cfg-json        0 '"kind": "taken"' $A show cfg "$S/bounded_loop.o" --json
+	check cfg-unreachable 0 'block 2: pc 6-6 \(unreachable\)' $A show cfg "$S/byteswap.o"
+	check cfg-invalid     2 'func: invalid code: pc 4: falls through the end' $A show cfg "$S/badrelo.o"
+	check cfg-format      2 'format=svg: expected text or dot' $A show cfg "$S/bounded_loop.o" format=svg
+	check cfg-json-dot    2 'exclude each other' $A show cfg "$S/bounded_loop.o" format=dot --json
+	check cfg-noprog      2 "no program 'nosuch'" $A show cfg "$S/bounded_loop.o" program=nosuch
+	check cfg-nosec       2 "no program section 'nosuch'" $A show cfg "$S/bounded_loop.o" nosuch
+	check cfg-extra       2 'usage: anybpf show cfg' $A show cfg "$S/bounded_loop.o" test extra
+	# level=informational: the failure slice (the path's instructions the error depends on)
+	check verify-slice    1 '^      3: if r2 > r1 goto \+4  ; r2=packet\(off=0, range=0\)$' $A show verification "$S/packet_overflow.o" level=informational
+	check verify-slice-null 1 '^      6: call 1  ; r0=map_value_or_null' $A show verification "$S/nullmapref.o" level=informational
+	if command -v dot >/dev/null; then
+		check cfg-dot-valid 0 '' sh -c "$A show cfg $S/bpf2bpf.o format=dot | dot -Tsvg -o $T/cfg.svg"
+	fi
+fi
+check cfg-missing 2 'No such file' $A show cfg "$T/nope.o"
+check cfg-usage   2 'usage: anybpf show cfg' $A show cfg
+check cfg-garbage 2 'fake.o' $A show cfg "$T/fake.o"
+if command -v "${CLANG:-clang}" >/dev/null && make -s BUILD="$BUILD" CLANG="${CLANG:-clang}" examples >/dev/null 2>&1; then
+	golden cfg_xdp_counter.dot $A show cfg "$BUILD/examples/xdp_counter.o" format=dot
+	# a bpf_loop callback: an edge to the callback's own function
+	printf '%s\n' 'static long (*bpf_loop)(unsigned nr, void *fn, void *ctx, unsigned long long flags) = (void *)181;' \
+		'static int cb(unsigned i, void *ctx) { (*(int *)ctx) += i; return 0; }' \
+		'__attribute__((section("xdp"), used)) int prog(void *ctx) { int x = 0; bpf_loop(10, cb, &x, 0); return x & 1; }' \
+		'char _license[] __attribute__((section("license"), used)) = "GPL";' >"$T/cb.c"
+	if "${CLANG:-clang}" -O2 -g -target bpf -c "$T/cb.c" -o "$T/cb.o" 2>/dev/null; then
+		check cfg-callback 0 '^    -> block 1 \(callback\)$' $A show cfg "$T/cb.o"
+		check cfg-callback-dot 0 'p0_b0 -> p0_b1 \[label="callback", style=dashed\]' $A show cfg "$T/cb.o" format=dot
+	fi
+fi
 
 # the man page documents every command
 for cmd in $(sed -n 's/^CMD("\([^"]*\)".*/\1/p' src/cli/commands.def | tr ' ' '_'); do
