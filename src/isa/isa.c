@@ -57,3 +57,26 @@ int isa_lookup(const struct anybpf_insn *insn)
 			return (int)r;
 	return mismatch[isa_rows[first].mfield];
 }
+
+struct anybpf_insn isa_encode(int row, int dst, int src, int off, int32_t imm)
+{
+	const struct isa_row *r = &isa_rows[row];
+	const struct isa_fmt_rule *f = &isa_fmt_rules[r->fmt];
+	struct anybpf_insn i = { .code = r->opcode, .dst = (uint8_t)(dst & 15),
+				 .src = (uint8_t)(src & 15), .off = (int16_t)off, .imm = imm };
+	if (f->dst == F_ZERO)
+		i.dst = 0;
+	if (f->src == F_ZERO)
+		i.src = 0;
+	if (f->off == F_ZERO)
+		i.off = 0;
+	if (f->imm == F_ZERO)
+		i.imm = 0;
+	if (r->mfield == MF_OFF)
+		i.off = (int16_t)r->mval;
+	else if (r->mfield == MF_IMM)
+		i.imm = r->mval;
+	else if (r->mfield == MF_SRC)
+		i.src = (uint8_t)r->mval;
+	return i;
+}

@@ -87,6 +87,11 @@ static inline unsigned isa_class(uint8_t opcode) { return opcode & 7u; }
  * that tells them apart matches none. */
 int isa_lookup(const struct anybpf_insn *insn);
 
+/* An instruction of row `row` from its fields: the row's distinguishing
+ * field is set, fields its format does not use are 0 (for tests and code
+ * generators). */
+struct anybpf_insn isa_encode(int row, int dst, int src, int off, int32_t imm);
+
 /* Number of slots the instruction at pc occupies (2 for lddw, else 1). */
 static inline size_t isa_slots(const struct anybpf_insn *insn)
 {

@@ -42,28 +42,8 @@ static uint32_t word(struct in *s)
 	return v;
 }
 
-static struct anybpf_insn mk(int row, int dst, int src, int off, int32_t imm)
-{
-	const struct isa_row *r = &isa_rows[row];
-	const struct isa_fmt_rule *f = &isa_fmt_rules[r->fmt];
-	struct anybpf_insn i = { .code = r->opcode, .dst = (uint8_t)dst, .src = (uint8_t)src,
-				 .off = (int16_t)off, .imm = imm };
-	if (f->dst == F_ZERO)
-		i.dst = 0;
-	if (f->src == F_ZERO)
-		i.src = 0;
-	if (f->off == F_ZERO)
-		i.off = 0;
-	if (f->imm == F_ZERO)
-		i.imm = 0;
-	if (r->mfield == MF_OFF)
-		i.off = (int16_t)r->mval;
-	else if (r->mfield == MF_IMM)
-		i.imm = r->mval;
-	else if (r->mfield == MF_SRC)
-		i.src = (uint8_t)r->mval;
-	return i;
-}
+/* An instruction of row `row` (isa.def), from src/isa/isa.c. */
+#define mk isa_encode
 
 static uint64_t h_mix(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, anybpf_run *run)
 {

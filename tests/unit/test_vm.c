@@ -10,30 +10,8 @@
 #include "unit.h"
 #include "vm/vm_internal.h"
 
-/* An instruction of row `id`; the row's distinguishing field is filled in. */
-static struct anybpf_insn mk(int row, int dst, int src, int off, int32_t imm)
-{
-	const struct isa_row *r = &isa_rows[row];
-	const struct isa_fmt_rule *f = &isa_fmt_rules[r->fmt];
-	struct anybpf_insn i = { .code = r->opcode, .dst = (uint8_t)dst, .src = (uint8_t)src,
-				 .off = (int16_t)off, .imm = imm };
-	/* fields the format does not use stay 0, whatever the caller passed */
-	if (f->dst == F_ZERO)
-		i.dst = 0;
-	if (f->src == F_ZERO)
-		i.src = 0;
-	if (f->off == F_ZERO)
-		i.off = 0;
-	if (f->imm == F_ZERO)
-		i.imm = 0;
-	if (r->mfield == MF_OFF)
-		i.off = (int16_t)r->mval;
-	else if (r->mfield == MF_IMM)
-		i.imm = r->mval;
-	else if (r->mfield == MF_SRC)
-		i.src = (uint8_t)r->mval;
-	return i;
-}
+/* An instruction of row `row` (isa.def), from src/isa/isa.c. */
+#define mk isa_encode
 #define I(id, d, s, o, imm) mk(ISA_##id, d, s, o, imm)
 #define HI(v) ((struct anybpf_insn){ .imm = (int32_t)(v) }) /* lddw second slot */
 #define LDDW(d, v) I(LDDW, d, 0, 0, (int32_t)(uint32_t)(uint64_t)(v)), HI((uint64_t)(v) >> 32)
