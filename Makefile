@@ -77,7 +77,7 @@ examples: $(EXAMPLES)
 
 demo:
 	@sh scripts/deps.sh
-	@$(MAKE) --no-print-directory all examples
+	@$(MAKE) --no-print-directory -s all examples
 	@sh scripts/demo.sh $(BUILD)
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
