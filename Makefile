@@ -80,7 +80,7 @@ demo:
 	@$(MAKE) --no-print-directory -s all examples
 	@sh scripts/demo.sh $(BUILD)
 
-FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_TARGETS ?= $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_TIME    ?= 30
 fuzz:
 	@mkdir -p build-fuzz
@@ -90,7 +90,7 @@ fuzz:
 	  mkdir -p build-fuzz/corpus-$$t; \
 	  echo "fuzz: $$t for $(FUZZ_TIME)s"; \
 	  build-fuzz/$$t -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
-	    build-fuzz/corpus-$$t tests/fuzz/seeds/$$t 2>build-fuzz/$$t.log || \
+	    build-fuzz/corpus-$$t $$(ls -d tests/fuzz/seeds/$$t 2>/dev/null) 2>build-fuzz/$$t.log || \
 	    { tail -40 build-fuzz/$$t.log; exit 1; }; \
 	  tail -1 build-fuzz/$$t.log; \
 	done
