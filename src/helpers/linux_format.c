@@ -360,35 +360,21 @@ uint64_t lh_probe_read(LH_ARGS)
 	return probe_read(run, r1, r2, r3);
 }
 
-uint64_t lh_probe_read_kernel(LH_ARGS)
-{
-	(void)r4, (void)r5;
-	return probe_read(run, r1, r2, r3);
-}
-
-uint64_t lh_probe_read_user(LH_ARGS)
-{
-	(void)r4, (void)r5;
-	return probe_read(run, r1, r2, r3);
-}
-
 uint64_t lh_probe_read_str(LH_ARGS)
 {
 	(void)r4, (void)r5;
 	return probe_read_str(run, r1, r2, r3);
 }
 
-uint64_t lh_probe_read_kernel_str(LH_ARGS)
-{
-	(void)r4, (void)r5;
-	return probe_read_str(run, r1, r2, r3);
-}
-
-uint64_t lh_probe_read_user_str(LH_ARGS)
-{
-	(void)r4, (void)r5;
-	return probe_read_str(run, r1, r2, r3);
-}
+/* Userspace has one address space: the _kernel and _user variants are the
+ * same bounded copies. */
+#define LH_ALIAS(name, base) \
+	uint64_t lh_##name(LH_ARGS) { return lh_##base(r1, r2, r3, r4, r5, run); }
+LH_ALIAS(probe_read_kernel, probe_read)
+LH_ALIAS(probe_read_user, probe_read)
+LH_ALIAS(probe_read_kernel_str, probe_read_str)
+LH_ALIAS(probe_read_user_str, probe_read_str)
+#undef LH_ALIAS
 
 /* bpf_probe_write_user(dst, src, size): 0, or -EFAULT when dst is not
  * memory the run lets the program write. */
