@@ -267,6 +267,13 @@ int anybpf_run_check(anybpf_run *run, uint64_t addr, size_t len, int write);
 /* Let the program access memory a helper hands it (until the run ends). */
 int anybpf_run_add_region(anybpf_run *run, void *base, size_t len,
 			  unsigned flags, const char *name);
+/* Call a function of the running program from a helper (a callback of
+ * bpf_loop, bpf_for_each_map_elem, ...): `fn` is the value the program
+ * passed (from `lddw rX, func`), r1..r5 = args, in a new frame below the
+ * current ones; *ret = its r0.  0, or a negative code (not a function of
+ * this program, call depth, budget, a violation in checking mode) after
+ * which the helper must return at once: the run ends with that error. */
+int anybpf_run_call(anybpf_run *run, uint64_t fn, const uint64_t args[5], uint64_t *ret);
 
 /* ------------------------------------------------------------------------
  * Object files (src/elf): ELF64 little-endian EM_BPF relocatable objects

@@ -124,6 +124,11 @@ struct vm_jit;
 int vm_jit_compile(anybpf_vm *vm, struct anybpf_log *log);
 int vm_jit_run(struct anybpf_run *run);
 void vm_jit_free(struct vm_jit *jit);
+/* anybpf_run_call() in a JIT run: call the function starting at `pc` (a
+ * start in func_len) of the running JIT code with r1..r5 = args in a new
+ * frame below run->stack_lo; *ret = its r0.  0 or a negative code logged
+ * (the same errors the fast interpreter gives). */
+int vm_jit_call(struct anybpf_run *run, size_t pc, const uint64_t args[5], uint64_t *ret);
 /* The compiled code and its size in bytes (0 when none). */
 size_t vm_jit_code(const struct vm_jit *jit, const void **code);
 
