@@ -182,6 +182,14 @@ struct anybpf_vm_opts {
 	int (*resolve_lddw)(void *user, unsigned src, int32_t imm, int32_t imm2,
 			    uint64_t *value);
 	void *resolve_user;
+	/* The programs loaded are verified (they never read stack bytes they
+	 * did not write): every mode then skips zeroing stack frames.  0:
+	 * every frame starts zeroed in every mode, so unverified
+	 * programs give the same results in all of them.  The JIT also trusts
+	 * that they terminate and never read r1-r5 after a call: it charges
+	 * no budget (anybpf_exec_result.insns is 0) and keeps no r1-r5
+	 * across helper calls (docs/jit.md). */
+	int verified;
 };
 
 anybpf_vm *anybpf_vm_new(const struct anybpf_vm_opts *opts);
@@ -231,6 +239,15 @@ struct anybpf_exec_opts {
 	const void *pkt;      /* packet for LD_ABS/LD_IND */
 	size_t pkt_len;
 	void *user;           /* anybpf_run_user() */
+	/* Run the program `repeat` times (0: once) with the set-up done once,
+	 * as the kernel's BPF_PROG_TEST_RUN loop does: each run starts from
+	 * the same args (the memory they point to is not reset); the first
+	 * error ends the loop; *res holds the last run's results. */
+	uint64_t repeat;
+	/* Called before each run after the first (NULL: nothing): reset what
+	 * `user` keeps per run; it may change the packet LD_ABS/LD_IND read.
+	 * 0, or a negative code that ends the loop (anybpf_vm_exec returns it). */
+	int (*rerun)(void *user, const void **pkt, size_t *pkt_len);
 };
 
 struct anybpf_exec_result {
@@ -255,6 +272,20 @@ int anybpf_vm_exec(anybpf_vm *vm, const struct anybpf_exec_opts *opts,
 int anybpf_vm_jit_compile(anybpf_vm *vm, struct anybpf_log *log);
 /* The compiled code and its size in bytes; 0 when not compiled. */
 size_t anybpf_vm_jit_code(const anybpf_vm *vm, const void **code);
+/* Where instruction pc's native code starts, as an offset into that code
+ * (a lddw's second slot: where the lddw's code ends); pc = the program's
+ * length: where the instructions' code ends (the shared exit paths and
+ * error stubs follow).  (size_t)-1 when not compiled or pc is past that. */
+size_t anybpf_vm_jit_insn_offset(const anybpf_vm *vm, size_t pc);
+/* Constant blinding (against JIT spraying), off by default: every
+ * immediate the program chose (ALU, store, jump compare, lddw, LD_ABS/IND
+ * offsets; not shift counts) is emitted xored with a random per-program
+ * key and xored back at run time, so no such constant appears in the
+ * code.  Results are the same.  Takes effect at the next compilation (code
+ * compiled the other way is dropped).  0 or -ANYBPF_E_INVAL. */
+int anybpf_vm_set_jit_blinding(anybpf_vm *vm, int on);
+/* 1 when this build has the JIT (x86-64 hosts), else 0. */
+int anybpf_jit_available(void);
 
 /* For helpers, during a run. */
 void *anybpf_run_user(anybpf_run *run);
@@ -267,12 +298,19 @@ int anybpf_run_check(anybpf_run *run, uint64_t addr, size_t len, int write);
 /* Let the program access memory a helper hands it (until the run ends). */
 int anybpf_run_add_region(anybpf_run *run, void *base, size_t len,
 			  unsigned flags, const char *name);
+/* How many regions helpers have added in this run, and forgetting those
+ * added after such a count (a callback's key and value once it returns). */
+size_t anybpf_run_region_count(const anybpf_run *run);
+void anybpf_run_region_release(anybpf_run *run, size_t count);
 /* Call a function of the running program from a helper (a callback of
  * bpf_loop, bpf_for_each_map_elem, ...): `fn` is the value the program
  * passed (from `lddw rX, func`), r1..r5 = args, in a new frame below the
- * current ones; *ret = its r0.  0, or a negative code (not a function of
- * this program, call depth, budget, a violation in checking mode) after
- * which the helper must return at once: the run ends with that error. */
+ * current ones (the call depth limit counts it), charged to the run's
+ * budget like a bpf-to-bpf call; *ret = its r0.  0; 1 when the callee
+ * ended the program (anybpf_run_stop by a helper it called, e.g. a tail
+ * call); or a negative code (not a function of this program, call depth,
+ * budget, a violation in checking mode).  On 1 or an error the helper must
+ * return at once: the run ends with the stop value or the error. */
 int anybpf_run_call(anybpf_run *run, uint64_t fn, const uint64_t args[5], uint64_t *ret);
 
 /* ------------------------------------------------------------------------
@@ -627,6 +665,31 @@ struct anybpf_map_desc {
 	uint32_t inner;       /* map-in-map: index + 1 of the inner (template) map; 0: none */
 };
 
+/* A function's signature, from the object's BTF FUNC / FUNC_PROTO. */
+enum anybpf_param_kind {
+	ANYBPF_PARAM_SCALAR = 1,    /* an integer or enum */
+	ANYBPF_PARAM_PTR,           /* a pointer: to `size` bytes (0: unknown, e.g. void *) */
+	ANYBPF_PARAM_OTHER,         /* anything else (structs by value, ...) */
+};
+struct anybpf_func_param {
+	uint8_t kind;             /* enum anybpf_param_kind */
+	uint32_t size;            /* ANYBPF_PARAM_PTR: the pointee's size in bytes */
+	const char *type_name;    /* ANYBPF_PARAM_PTR: the pointee struct's name, else "" */
+};
+struct anybpf_func_sig {
+	size_t pc;                /* the function's first instruction in the program */
+	const char *name;
+	int global;               /* BTF linkage global: verified on its own */
+	unsigned nargs;           /* as declared (more than 5 is an error) */
+	struct anybpf_func_param args[5];
+	uint8_t ret;              /* enum anybpf_param_kind of the result; 0: void */
+};
+/* The signatures of the functions of a linked program (its own and the
+ * subprograms linked in), for anybpf_verify_opts.funcs: 0 with *out (free
+ * with anybpf_free()) and *n (0 when the object has no BTF func info), or a
+ * negative code.  Strings point into the object. */
+int anybpf_prog_func_sigs(const anybpf_prog *prog, struct anybpf_func_sig **out, size_t *n);
+
 enum anybpf_verify_level {
 	ANYBPF_VERIFY_NORMAL,        /* verdict and errors */
 	ANYBPF_VERIFY_INFORMATIONAL, /* + the facts at each error */
@@ -652,6 +715,17 @@ struct anybpf_verify_opts {
 	uint64_t budget;          /* explored instructions; 0: the default (1M) */
 	size_t max_errors;        /* distinct errors to collect; 0: 16 */
 	struct anybpf_log *log;   /* levels VERBOSE/TRACE write here; may be NULL */
+	/* Optional, from the object's BTF (anybpf_prog_func_sigs()): the
+	 * functions' signatures.  Global ones are verified once on their own
+	 * from their signature, as Linux does; the others in each calling
+	 * context.  NULL: every function in context. */
+	const struct anybpf_func_sig *funcs;
+	size_t nfuncs;
+	/* Reading uninitialized stack bytes is an error unless this is set
+	 * (privileged Linux allows it; the bytes read are unknown numbers).
+	 * A program accepted only with it must run with zeroed stack frames
+	 * (the runtime verifies without it and then skips the zeroing). */
+	int allow_uninit_stack;
 };
 
 struct anybpf_verify_diag {

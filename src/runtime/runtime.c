@@ -14,6 +14,7 @@ struct rt_prog {
 	const struct hook *hook;
 	anybpf_vm *vm;
 	int loaded, verified;
+	int rerun;               /* repeats need rt_rerun (LD_ABS/LD_IND, tail calls) */
 	struct anybpf_helper_env env;
 };
 
@@ -36,6 +37,13 @@ struct anybpf_runtime {
 };
 
 static void populate_prog_array(anybpf_runtime *rt);
+
+/* A test run's per-run state: what the helpers see (first, so it is the
+ * exec's `user`) and the context, for rerun and tail calls. */
+struct rt_testrun {
+	struct anybpf_helper_run hr;
+	struct ctx_run *cr;
+};
 
 /* ---- maps ------------------------------------------------------------------ */
 
@@ -191,7 +199,6 @@ static int rt_tail_call(void *user, anybpf_run *run, uint32_t prog_id, uint64_t 
 			uint64_t *retval)
 {
 	anybpf_runtime *rt = user;
-	(void)run;
 	if (!rt->cur_eo || !prog_id || prog_id > rt->nprogs)
 		return 1;
 	struct rt_prog *p = &rt->progs[prog_id - 1];
@@ -201,6 +208,15 @@ static int rt_tail_call(void *user, anybpf_run *run, uint32_t prog_id, uint64_t 
 		return 1;
 	struct anybpf_exec_opts eo = *rt->cur_eo;
 	eo.args[0] = ctx;
+	eo.repeat = 0; /* the callee runs once per tail call */
+	eo.rerun = NULL;
+	/* LD_ABS/LD_IND in the callee: the packet as it is now */
+	const struct rt_testrun *tr = anybpf_run_user(run);
+	if (tr && tr->cr) {
+		size_t len = 0;
+		eo.pkt = ctx_run_data(tr->cr, &len);
+		eo.pkt_len = len;
+	}
 	if (!p->verified)
 		eo.mode = ANYBPF_EXEC_CHECKED;
 	struct anybpf_exec_result res = { 0, 0 };
@@ -256,20 +272,22 @@ static int load(anybpf_runtime *rt, struct rt_prog *p, struct anybpf_log *log)
 	p->hook = hook_find(type);
 	if (!p->hook)
 		return ab_err(log, -ANYBPF_E_NOT_SUPPORTED, -1,
-			      "%s: program type '%s' cannot run here (known: xdp, socket_filter, sched_cls, sched_act, cgroup_skb, lwt_*, kprobe, tracepoint, raw_tracepoint, perf_event)",
+			      "%s: '%s' is not a program type anybpf describes (docs/verifier.md lists them)",
 			      anybpf_prog_section(p->prog), type);
-	enum ctx_class cls = ctx_class_of(p->hook);
-	if (cls == CTXC_SKB && (!strcmp(p->hook->name, "sock_ops") || !strcmp(p->hook->name, "cgroup_sock") ||
-				!strcmp(p->hook->name, "cgroup_sock_addr")))
-		return ab_err(log, -ANYBPF_E_NOT_SUPPORTED, -1,
-			      "%s: %s programs cannot be test-run yet (no native context)",
-			      anybpf_prog_section(p->prog), p->hook->name);
 	size_t n;
 	const struct anybpf_insn *insns = anybpf_prog_insns(p->prog, &n);
+	/* Global functions are verified alone from their BTF signatures, as
+	 * Linux does; without BTF every function is verified in context. */
+	struct anybpf_func_sig *sigs = NULL;
+	size_t nsigs = 0;
+	if (anybpf_prog_func_sigs(p->prog, &sigs, &nsigs))
+		sigs = NULL, nsigs = 0;
 	struct anybpf_verify_opts vo = { .sz = sizeof(vo), .prog_type = p->hook->name,
-					 .maps = rt->descs, .nmaps = rt->nmaps };
+					 .maps = rt->descs, .nmaps = rt->nmaps,
+					 .funcs = sigs, .nfuncs = nsigs };
 	struct anybpf_verify_result *res = NULL;
 	int err = anybpf_verify(insns, n, &vo, &res);
+	anybpf_free(sigs);
 	if (err)
 		return ab_err(log, err, -1, "%s: cannot verify: %s", anybpf_prog_section(p->prog),
 			      anybpf_strerror(err));
@@ -283,6 +301,17 @@ static int load(anybpf_runtime *rt, struct rt_prog *p, struct anybpf_log *log)
 		anybpf_verify_result_free(res);
 		return err;
 	}
+	/* Between repetitions, the packet LD_ABS/LD_IND read may have moved
+	 * and the tail-call count starts again: only programs with those
+	 * instructions pay for rt_rerun. */
+	p->rerun = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t op = insns[i].code;
+		if ((op & 0x07) == 0 && ((op & 0xe0) == 0x20 || (op & 0xe0) == 0x40))
+			p->rerun = 1; /* BPF_LD | BPF_ABS / BPF_IND */
+		if (op == 0x85 && insns[i].src == 0 && insns[i].imm == LH_ID_tail_call)
+			p->rerun = 1;
+	}
 	struct anybpf_insn *code = ab_malloc((n ? n : 1) * sizeof(*code));
 	if (!code) {
 		anybpf_verify_result_free(res);
@@ -292,7 +321,8 @@ static int load(anybpf_runtime *rt, struct rt_prog *p, struct anybpf_log *log)
 		memcpy(code, insns, n * sizeof(*code));
 	err = ctx_rewrite(p->hook, code, n, res->nctx_off == n ? res->ctx_off : NULL, log);
 	anybpf_verify_result_free(res);
-	struct anybpf_vm_opts o = { .sz = sizeof(o), .resolve_lddw = resolve_lddw, .resolve_user = rt };
+	struct anybpf_vm_opts o = { .sz = sizeof(o), .resolve_lddw = resolve_lddw, .resolve_user = rt,
+				    .verified = p->verified };
 	p->env = (struct anybpf_helper_env){
 		.sz = sizeof(p->env), .prog_type = p->hook->name, .maps = rt->maps, .nmaps = rt->nmaps,
 		.trace = rt_trace, .trace_user = rt, .tail_call = rt_tail_call, .tail_call_user = rt,
@@ -300,7 +330,7 @@ static int load(anybpf_runtime *rt, struct rt_prog *p, struct anybpf_log *log)
 	if (!err && !(p->vm = anybpf_vm_new(&o)))
 		err = -ANYBPF_E_NOMEM;
 	if (!err)
-		err = anybpf_helpers_register_linux(p->vm, &p->env);
+		err = hook_register_helpers(p->hook, p->vm, &p->env);
 	if (!err)
 		err = anybpf_vm_load(p->vm, code, n, log);
 	ab_free(code);
@@ -343,6 +373,19 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Before each repetition after the first: the kernel re-runs the program
+ * on the same context and packet, with a new tail-call count; a failed
+ * tail call (hr.err) ends the loop. */
+static int rt_rerun(void *user, const void **pkt, size_t *pkt_len)
+{
+	struct rt_testrun *tr = user;
+	if (tr->hr.err)
+		return tr->hr.err;
+	tr->hr.tail_calls = 0;
+	*pkt = ctx_run_data(tr->cr, pkt_len);
+	return 0;
+}
+
 static int copy_out(void *dst, uint32_t *cap_and_size, const void *src, size_t len)
 {
 	uint32_t cap = *cap_and_size;
@@ -378,7 +421,9 @@ int anybpf_prog_test_run(anybpf_runtime *rt, const anybpf_prog *prog,
 	}
 	/* regions for checking mode: the context, the packet buffer, global data */
 	size_t nreg = rt->ngregions + 2;
-	struct anybpf_region *reg = ab_calloc(nreg, sizeof(*reg));
+	struct anybpf_region reg_local[8]; /* no allocation per call for most objects */
+	struct anybpf_region *reg = nreg <= ARRAY_SIZE(reg_local) ? reg_local
+								   : ab_calloc(nreg, sizeof(*reg));
 	if (!reg) {
 		ctx_run_free(&cr);
 		return -ANYBPF_E_NOMEM;
@@ -392,37 +437,45 @@ int anybpf_prog_test_run(anybpf_runtime *rt, const anybpf_prog *prog,
 		memcpy(reg + k, rt->gregions, rt->ngregions * sizeof(*reg));
 	k += rt->ngregions;
 
-	struct anybpf_helper_run hr;
-	anybpf_helper_run_init(&hr, &p->env);
-	hr.cpu = opts->cpu;
-	hr.ctx = (uint64_t)(uintptr_t)cr.ctx;
-	hr.pkt = ctx_pkt(&cr);
+	struct rt_testrun tr;
+	anybpf_helper_run_init(&tr.hr, &p->env);
+	tr.cr = &cr;
+	tr.hr.cpu = opts->cpu;
+	tr.hr.ctx = (uint64_t)(uintptr_t)cr.ctx;
+	tr.hr.pkt = ctx_pkt(&cr);
+	uint32_t repeat = opts->repeat ? opts->repeat : 1;
+	size_t len = 0;
+	const void *pkt = ctx_run_data(&cr, &len);
+	/* the repetitions run inside the VM, with its set-up done once */
 	struct anybpf_exec_opts eo = {
 		.sz = sizeof(eo),
 		.mode = opts->jit ? ANYBPF_EXEC_JIT :
 			p->verified && !opts->checked ? ANYBPF_EXEC_FAST : ANYBPF_EXEC_CHECKED,
 		.budget = opts->budget, .args = { (uint64_t)(uintptr_t)cr.ctx },
-		.regions = reg, .nregions = k, .user = &hr,
+		.regions = reg, .nregions = k, .user = &tr, .pkt = pkt, .pkt_len = len,
+		.repeat = repeat, .rerun = p->rerun ? rt_rerun : NULL,
 	};
 	struct anybpf_exec_result res = { 0, 0 };
-	uint32_t repeat = opts->repeat ? opts->repeat : 1;
+	/* compiled before the clock starts: duration is the runs' alone */
+	if (opts->jit && (err = anybpf_vm_jit_compile(p->vm, log))) {
+		if (reg != reg_local)
+			ab_free(reg);
+		ctx_run_free(&cr);
+		return err;
+	}
 	rt->trace = opts->trace;
 	rt->cur_eo = &eo;
 	rt->cur_hook = p->hook;
 	rt->cur_log = log;
 	uint64_t t0 = now_ns();
-	for (uint32_t i = 0; i < repeat && !err; i++) {
-		size_t len = 0;
-		eo.pkt = ctx_run_data(&cr, &len);
-		eo.pkt_len = len;
-		err = anybpf_vm_exec(p->vm, &eo, &res, log);
-		if (!err && hr.err)
-			err = hr.err;
-	}
+	err = anybpf_vm_exec(p->vm, &eo, &res, log);
+	if (!err && tr.hr.err)
+		err = tr.hr.err;
 	uint64_t t1 = now_ns();
 	rt->trace = NULL;
 	rt->cur_eo = NULL;
-	ab_free(reg);
+	if (reg != reg_local)
+		ab_free(reg);
 	if (err) {
 		ctx_run_free(&cr);
 		return err;
@@ -430,16 +483,20 @@ int anybpf_prog_test_run(anybpf_runtime *rt, const anybpf_prog *prog,
 	opts->retval = (uint32_t)res.retval;
 	opts->duration = (t1 - t0) / repeat;
 	opts->insns = res.insns;
-	opts->redirect_kind = (uint32_t)hr.redirect.kind;
-	opts->redirect_target = hr.redirect.ifindex;
+	opts->redirect_kind = (uint32_t)tr.hr.redirect.kind;
+	opts->redirect_target = tr.hr.redirect.ifindex;
 	uint8_t *data;
 	size_t dlen, clen;
-	uint8_t *ctxbuf = ab_calloc(1, cr.ctx_size + 192);
+	_Alignas(8) uint8_t ctx_local[512];
+	size_t ctxcap = cr.ctx_size + 192;
+	uint8_t *ctxbuf = ctxcap <= sizeof(ctx_local) ? ctx_local : ab_malloc(ctxcap);
+	if (ctxbuf)
+		memset(ctxbuf, 0, ctxcap);
 	if (!ctxbuf) {
 		ctx_run_free(&cr);
 		return -ANYBPF_E_NOMEM;
 	}
-	err = ctx_run_output(&cr, &data, &dlen, ctxbuf, cr.ctx_size + 192, &clen);
+	err = ctx_run_output(&cr, &data, &dlen, ctxbuf, ctxcap, &clen);
 	if (err)
 		err = ab_err(log, err, -1, "after the run the packet pointers are outside the packet buffer");
 	int e1 = 0, e2 = 0;
@@ -453,7 +510,8 @@ int anybpf_prog_test_run(anybpf_runtime *rt, const anybpf_prog *prog,
 			err = ab_err(log, -ANYBPF_E_NOSPC, -1, "%s_out: %u bytes do not fit the buffer given",
 				     e1 ? "data" : "ctx", e1 ? opts->data_size_out : opts->ctx_size_out);
 	}
-	ab_free(ctxbuf);
+	if (ctxbuf != ctx_local)
+		ab_free(ctxbuf);
 	ctx_run_free(&cr);
 	return err;
 }

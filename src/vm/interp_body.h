@@ -10,6 +10,12 @@
  *                   per-instruction counter
  * and ANYBPF_NO_COMPUTED_GOTO selecting a switch instead of computed goto.
  *
+ * INTERP_FN(run, entry, args) runs the function at `entry` one frame below
+ * the frames in use (run->depth) until it exits: the program itself (entry
+ * = code, depth 0) or a helper's callback (anybpf_run_call).  At the exit
+ * of the program itself, runs left of a `repeat` start again from pc 0
+ * without leaving the function (the test-run floor).
+ *
  * Every handler is one isa.def row: ISA(...) expands to FMT_<fmt>(op, bits),
  * and the format macros call per-operation macros OP_<op>, CMP_<op>, ...
  * No opcode is named here by hand.
@@ -39,31 +45,32 @@ typedef int64_t ib_s64;
 #define UT(B) ib_u##B
 #define ST(B) ib_s##B
 
-int INTERP_FN(struct anybpf_run *run)
+int INTERP_FN(struct anybpf_run *run, const struct anybpf_insn *entry, const uint64_t *args)
 {
 	const struct anybpf_insn *const code = run->code;
-	const struct anybpf_insn *pc = code;
+	const struct anybpf_insn *pc = entry;
 	uint64_t R[11];
-	unsigned depth = 0;
+	/* depth of the entry frame: 0, or a callback's below its caller's */
+	const unsigned base = run->depth;
+	unsigned depth = base;
 	const unsigned max_depth = run->max_depth;
 	struct vm_frame *const frames = run->frames;
 	const struct vm_helper *const helpers = run->helpers;
-	const uint8_t *const pkt = run->pkt;
-	const uint64_t pkt_len = run->pkt_len;
+	const uint8_t *pkt = run->pkt;     /* a rerun hook may change them */
+	uint64_t pkt_len = run->pkt_len;
 #if INTERP_CHECKED
-	uint64_t count = 0;
+	uint64_t count = run->count;
 	const uint64_t budget = run->budget;
 #else
-	int64_t left = run->budget > INT64_MAX ? INT64_MAX : (int64_t)run->budget;
+	int64_t left = run->left;
 	const uint32_t *const func_len = run->func_len;
 #endif
 	int err = 0;
 
 	R[0] = 0;
-	for (int i = 0; i < 5; i++)
-		R[1 + i] = run->args[i];
+	vm_load_args(&R[1], args);
 	R[6] = R[7] = R[8] = R[9] = 0;
-	R[10] = run->stack_top;
+	R[10] = run->stack_lo + VM_STACK_SIZE;
 
 	/* ---- counting and dispatch ---- */
 #if INTERP_CHECKED
@@ -81,6 +88,15 @@ int INTERP_FN(struct anybpf_run *run)
 		if (VM_UNLIKELY(left < 0))                                    \
 			goto budget_err;                                      \
 	} while (0)
+#endif
+
+	/* around a helper call: a callback it makes charges the same budget */
+#if INTERP_CHECKED
+#define SAVE_BUDGET() (run->count = count)
+#define LOAD_BUDGET() (count = run->count)
+#else
+#define SAVE_BUDGET() (run->left = left)
+#define LOAD_BUDGET() (left = run->left)
 #endif
 
 #if IB_GOTO
@@ -241,7 +257,9 @@ int INTERP_FN(struct anybpf_run *run)
 		if (INTERP_CHECKED &&                                         \
 		    (err = vm_check_helper_args(run, h_, R)))                 \
 			goto err_out;                                         \
+		SAVE_BUDGET();                                                \
 		R[0] = h_->fn(R[1], R[2], R[3], R[4], R[5], run);             \
+		LOAD_BUDGET();                                                \
 		if (VM_UNLIKELY(run->stop | run->err)) {                      \
 			if ((err = run->err))                                 \
 				goto err_out;                                 \
@@ -264,7 +282,8 @@ int INTERP_FN(struct anybpf_run *run)
 		R[10] -= VM_STACK_SIZE;                                       \
 		run->stack_lo -= VM_STACK_SIZE;                               \
 		run->depth = depth;                                           \
-		memset(MEMPTR(run->stack_lo), 0, run->zero_bytes);              \
+		if (run->zero_bytes)                                          \
+			memset(MEMPTR(run->stack_lo), 0, run->zero_bytes);    \
 		pc = (target);                                                \
 		CHARGE(func_len[pc - code]);                                  \
 	} while (0)
@@ -282,7 +301,7 @@ int INTERP_FN(struct anybpf_run *run)
 	}                                                                     \
 	GO();
 #define FMT_EXIT(op, B)                                                       \
-	if (depth == 0)                                                       \
+	if (depth == base)                                                    \
 		goto done;                                                    \
 	{                                                                     \
 		struct vm_frame *f_ = &frames[--depth];                       \
@@ -376,10 +395,39 @@ dispatch:
 #endif
 
 done:
+	/* the next of `repeat` runs: from the top, as a new run */
+	if (base == 0 && VM_UNLIKELY(run->reps_left != 0)) {
+		run->reps_left--;
+		if (VM_UNLIKELY(run->rerun != NULL || run->zero_bytes != 0)) {
+			if ((err = vm_next_run(run)))
+				goto err_out;
+			pkt = run->pkt;
+			pkt_len = run->pkt_len;
+		} else {
+			run->nextra = 0;
+			run->stop = 0;
+			run->depth = 0;
+			run->stack_lo = run->stack_top - VM_STACK_SIZE;
+		}
+		depth = 0;
+#if INTERP_CHECKED
+		count = 0;
+#else
+		left = run->budget > INT64_MAX ? INT64_MAX : (int64_t)run->budget;
+#endif
+		R[0] = 0;
+		for (int i = 0; i < 5; i++)
+			R[1 + i] = run->args[i];
+		R[6] = R[7] = R[8] = R[9] = 0;
+		R[10] = run->stack_top;
+		pc = code;
+		GO();
+	}
 	run->retval = R[0];
 #if INTERP_CHECKED
-	run->insns = count;
+	run->insns = run->count = count;
 #else
+	run->left = left;
 	run->insns = run->budget - (uint64_t)left;
 #endif
 	return 0;
@@ -401,8 +449,9 @@ callx_err:
 err_out:
 	run->retval = R[0];
 #if INTERP_CHECKED
-	run->insns = count;
+	run->insns = run->count = count;
 #else
+	run->left = left;
 	run->insns = run->budget - (uint64_t)(left < 0 ? 0 : left);
 #endif
 	return err;
@@ -413,6 +462,8 @@ err_out:
 #undef ST
 #undef COUNT
 #undef CHARGE
+#undef SAVE_BUDGET
+#undef LOAD_BUDGET
 #undef CASE
 #undef GO
 #undef NEXT

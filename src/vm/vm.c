@@ -25,6 +25,7 @@ anybpf_vm *anybpf_vm_new(const struct anybpf_vm_opts *opts)
 									: VM_CALL_DEPTH_MAX;
 		vm->resolve_lddw = o.resolve_lddw;
 		vm->resolve_user = o.resolve_user;
+		vm->verified = o.verified != 0;
 	}
 	return vm;
 }
@@ -245,6 +246,43 @@ fail:
  * Execution
  * ---------------------------------------------------------------------- */
 
+/* The interpreter of a run: checking or fast, computed goto or switch. */
+static vm_interp_fn *interp_of(const anybpf_vm *vm, int checked)
+{
+	if (vm->dispatch == VM_DISPATCH_SWITCH)
+		return checked ? vm_interp_checked_switch : vm_interp_fast_switch;
+	return checked ? vm_interp_checked : vm_interp_fast;
+}
+
+/* Reset what one run changes, for the next one. */
+static inline void run_restart(struct anybpf_run *run)
+{
+	run->depth = 0;
+	run->stack_lo = run->stack_top - VM_STACK_SIZE;
+	run->nextra = 0;
+	run->stop = 0;
+	run->pc = 0;
+	run->left = run->budget > INT64_MAX ? INT64_MAX : (int64_t)run->budget;
+	run->count = 0;
+	if (run->zero_bytes)
+		memset((void *)(uintptr_t)run->stack_lo, 0, run->zero_bytes);
+}
+
+int vm_next_run(struct anybpf_run *run)
+{
+	if (run->rerun) {
+		const void *pkt = run->pkt;
+		size_t len = run->pkt_len;
+		int err = run->rerun(run->user, &pkt, &len);
+		if (err)
+			return err;
+		run->pkt = pkt;
+		run->pkt_len = pkt ? len : 0;
+	}
+	run_restart(run);
+	return 0;
+}
+
 int anybpf_vm_exec(anybpf_vm *vm, const struct anybpf_exec_opts *opts,
 		   struct anybpf_exec_result *res, struct anybpf_log *log)
 {
@@ -252,42 +290,47 @@ int anybpf_vm_exec(anybpf_vm *vm, const struct anybpf_exec_opts *opts,
 		return ab_err(log, -ANYBPF_E_INVAL, -1, "no VM");
 	if (!vm->prog.code)
 		return ab_err(log, -ANYBPF_E_INVAL, -1, "no program loaded");
-	/* Field by field, without zero-filling or copying whole structs: this
-	 * runs once per packet, and `rep stos`/`rep movs` start slowly. */
-#define OPT(f, def) \
-	(opts && opts->sz >= offsetof(struct anybpf_exec_opts, f) + sizeof(opts->f) ? opts->f : (def))
+	/* Every default is 0: an older caller's shorter opts (or none) are
+	 * completed with zeros once; a current caller's are read in place,
+	 * field by field (this runs once per packet). */
+	struct anybpf_exec_opts full;
+	if (!opts || opts->sz < sizeof(full)) {
+		memset(&full, 0, sizeof(full));
+		if (opts)
+			memcpy(&full, opts, opts->sz);
+		opts = &full;
+	}
 	struct anybpf_run run;
 	run.vm = vm;
 	run.code = vm->prog.code;
 	run.n = vm->prog.n;
 	run.func_len = vm->prog.func_len;
 	run.helpers = vm->helpers;
-	enum anybpf_exec_mode mode = OPT(mode, ANYBPF_EXEC_CHECKED);
+	enum anybpf_exec_mode mode = opts->mode;
 	run.checked = mode != ANYBPF_EXEC_FAST && mode != ANYBPF_EXEC_JIT;
-	run.budget = OPT(budget, 0);
-	if (!run.budget)
-		run.budget = ANYBPF_BUDGET_DEFAULT;
+	run.jit = mode == ANYBPF_EXEC_JIT;
+	run.budget = opts->budget ? opts->budget : ANYBPF_BUDGET_DEFAULT;
 	run.max_depth = vm->call_depth;
-	int have_args = opts && opts->sz >= offsetof(struct anybpf_exec_opts, args) + sizeof(opts->args);
 	for (int i = 0; i < 5; i++)
-		run.args[i] = have_args ? opts->args[i] : 0;
-	run.pkt = OPT(pkt, NULL);
-	run.pkt_len = run.pkt ? OPT(pkt_len, 0) : 0;
-	run.user = OPT(user, NULL);
+		run.args[i] = opts->args[i];
+	run.pkt = opts->pkt;
+	run.pkt_len = run.pkt ? opts->pkt_len : 0;
+	run.user = opts->user;
 	run.log = log;
-	run.regions = OPT(regions, NULL);
-	run.nregions = run.regions ? OPT(nregions, 0) : 0;
-#undef OPT
-	run.depth = 0;
+	run.regions = opts->regions;
+	run.nregions = run.regions ? opts->nregions : 0;
+	run.reps_left = opts->repeat > 1 ? opts->repeat - 1 : 0;
+	run.rerun = opts->rerun;
 	run.extra = NULL;
-	run.nextra = run.extra_cap = 0;
-	run.pc = 0;
-	run.stop = 0;
+	run.extra_cap = 0;
 	run.stop_val = 0;
 	run.err = 0;
 	run.retval = run.insns = 0;
-	run.zero_bytes = vm->zero_bytes;
-	if (mode == ANYBPF_EXEC_JIT && !vm->prog.jit) {
+	/* A verified program never reads stack it did not write: its frames
+	 * need no zeroing.  Others get zeroed frames in every mode, so that
+	 * all modes give the same results on them. */
+	run.zero_bytes = vm->verified ? 0 : vm->zero_bytes;
+	if (run.jit && !vm->prog.jit) {
 		int jerr = vm_jit_compile(vm, log);
 		if (jerr)
 			return jerr;
@@ -309,22 +352,39 @@ int anybpf_vm_exec(anybpf_vm *vm, const struct anybpf_exec_opts *opts,
 		run.frames = (struct vm_frame *)(void *)((uint8_t *)heap + ssz);
 	}
 	run.stack_top = (uint64_t)(uintptr_t)(run.stack + (size_t)run.max_depth * VM_STACK_SIZE);
-	run.stack_lo = run.stack_top - VM_STACK_SIZE;
-	memset((void *)(uintptr_t)run.stack_lo, 0, run.zero_bytes);
 
+	/* The interpreters do the repeats themselves (a jump back to pc 0 at
+	 * exit, without leaving the function); the JIT's runs loop here. */
 	int err;
-	if (mode == ANYBPF_EXEC_JIT)
-		err = vm_jit_run(&run);
-	else if (vm->dispatch == VM_DISPATCH_SWITCH)
-		err = run.checked ? vm_interp_checked_switch(&run) : vm_interp_fast_switch(&run);
-	else
-		err = run.checked ? vm_interp_checked(&run) : vm_interp_fast(&run);
+	run_restart(&run);
+	if (!run.jit) {
+		err = interp_of(vm, run.checked)(&run, run.code, run.args);
+	} else {
+		while (!(err = vm_jit_run(&run)) && run.reps_left) {
+			run.reps_left--;
+			if (VM_UNLIKELY(run.rerun != NULL || run.zero_bytes != 0)) {
+				if ((err = vm_next_run(&run)))
+					break;
+			} else { /* what a JIT run may leave behind */
+				run.depth = 0;
+				run.nextra = 0;
+				run.stop = 0;
+			}
+		}
+	}
 	if (res) {
+		/* Two 8-byte copies: the engines stored the fields one by one,
+		 * and the 16-byte load a compiler merges these copies into
+		 * cannot be forwarded from those stores (a stall of some ten
+		 * cycles on every run, half the cost of an empty program). */
 		res->retval = run.retval;
+		VM_BARRIER();
 		res->insns = run.insns;
 	}
-	ab_free(run.extra);
-	ab_free(heap);
+	if (run.extra)
+		ab_free(run.extra);
+	if (heap)
+		ab_free(heap);
 	return err;
 }
 
@@ -352,6 +412,85 @@ int anybpf_run_add_region(anybpf_run *run, void *base, size_t len, unsigned flag
 	run->extra = p;
 	run->extra[run->nextra++] = (struct anybpf_region){ base, len, flags, name };
 	return 0;
+}
+
+size_t anybpf_run_region_count(const anybpf_run *run)
+{
+	return run ? run->nextra : 0;
+}
+
+void anybpf_run_region_release(anybpf_run *run, size_t count)
+{
+	if (run && count < run->nextra)
+		run->nextra = count;
+}
+
+/* The name of the helper being called, for messages. */
+static const char *current_helper(const struct anybpf_run *run)
+{
+	const struct anybpf_insn *c = run->pc < run->n ? &run->code[run->pc] : NULL;
+	if (!c || c->code != ISA_CALL)
+		return "helper";
+	return run->helpers[c->imm].proto.name;
+}
+
+int anybpf_run_call(anybpf_run *run, uint64_t fn, const uint64_t args[5], uint64_t *ret)
+{
+	if (!run)
+		return -ANYBPF_E_INVAL;
+	if (run->err)
+		return run->err;
+	static const uint64_t no_args[5];
+	uint64_t a[5], r0 = 0;
+	vm_load_args(a, args ? args : no_args);
+	const size_t pc = run->pc; /* the helper's call, restored for it */
+	uint64_t t = fn - (uint64_t)(uintptr_t)run->code;
+	int err;
+	if (t % sizeof(*run->code) != 0 || t / sizeof(*run->code) >= run->n ||
+	    run->func_len[t / sizeof(*run->code)] == 0) {
+		err = ab_err(run->log, -ANYBPF_E_CALLX, (int64_t)pc,
+			     "%s: callback 0x%llx is not the address of a function of this program",
+			     current_helper(run), (unsigned long long)fn);
+	} else if (run->depth + 1 >= run->max_depth) {
+		err = ab_err(run->log, -ANYBPF_E_CALL_DEPTH, (int64_t)pc,
+			     "call depth limit exceeded: %u frames in use, the limit is %u "
+			     "(%s callback)", run->depth + 1, run->max_depth, current_helper(run));
+	} else if (run->jit) {
+		err = vm_jit_call(run, (size_t)(t / sizeof(*run->code)), a, &r0);
+	} else {
+		const struct anybpf_insn *entry = &run->code[t / sizeof(*run->code)];
+		unsigned depth = run->depth;
+		uint64_t lo = run->stack_lo, saved_ret = run->retval, saved_insns = run->insns;
+		run->depth = depth + 1;
+		run->stack_lo = lo - VM_STACK_SIZE;
+		if (run->zero_bytes)
+			memset((void *)(uintptr_t)run->stack_lo, 0, run->zero_bytes);
+		err = 0;
+		/* fast mode charges a call the callee's length, as a local call */
+		if (!run->checked) {
+			run->left -= (int64_t)run->func_len[entry - run->code];
+			if (run->left < 0)
+				err = ab_err(run->log, -ANYBPF_E_BUDGET, (int64_t)pc,
+					     "instruction budget of %llu exhausted",
+					     (unsigned long long)run->budget);
+		}
+		if (!err)
+			err = interp_of(run->vm, run->checked)(run, entry, a);
+		r0 = run->retval;
+		run->retval = saved_ret;
+		run->insns = saved_insns;
+		run->depth = depth;
+		run->stack_lo = lo;
+	}
+	run->pc = pc;
+	if (err) {
+		if (!run->err)
+			run->err = err;
+		return err;
+	}
+	if (ret)
+		*ret = r0;
+	return run->stop ? 1 : 0;
 }
 
 /* ------------------------------------------------------------------------

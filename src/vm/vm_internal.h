@@ -17,10 +17,28 @@
 #if defined(__GNUC__)
 #define VM_LIKELY(x) __builtin_expect(!!(x), 1)
 #define VM_UNLIKELY(x) __builtin_expect(!!(x), 0)
+/* keeps the compiler from merging the accesses on either side */
+#define VM_BARRIER() __asm__ __volatile__("" ::: "memory")
+/* x, kept in a general register: stops a compiler from merging loads of
+ * neighbouring values into one vector load, which stalls when the values
+ * were just stored one by one (store forwarding fails) */
+#define VM_SCALAR(x) __asm__("" : "+r"(x))
 #else
 #define VM_LIKELY(x) (x)
 #define VM_UNLIKELY(x) (x)
+#define VM_BARRIER() ((void)0)
+#define VM_SCALAR(x) ((void)0)
 #endif
+
+/* args[0..4], one 8-byte load each (see VM_SCALAR) */
+static inline void vm_load_args(uint64_t *dst, const uint64_t *args)
+{
+	for (int i = 0; i < 5; i++) {
+		uint64_t v = args[i];
+		VM_SCALAR(v);
+		dst[i] = v;
+	}
+}
 
 struct vm_helper {
 	uint32_t id;
@@ -52,10 +70,13 @@ struct anybpf_vm {
 	size_t nhelpers, helpers_cap;
 	struct vm_prog prog;
 	int dispatch;             /* enum vm_dispatch, for the tests */
+	int verified;             /* anybpf_vm_opts.verified: no need to zero
+				   * stack frames */
 	/* VM_STACK_SIZE, but not a constant the compiler sees: a memset of a
 	 * known 512 bytes is inlined as `rep stos`, which starts slowly on
 	 * many x86 cores; the libc memset is several times faster. */
 	size_t zero_bytes;
+	int jit_blind;            /* anybpf_vm_set_jit_blinding (jit_x86_64.c) */
 };
 
 struct vm_frame {
@@ -73,6 +94,7 @@ struct anybpf_run {
 	const uint32_t *func_len;
 	const struct vm_helper *helpers;
 	int checked;
+	int jit;                  /* a JIT run (anybpf_run_call -> vm_jit_call) */
 	uint64_t budget;
 	unsigned max_depth;       /* frames, including the entry frame */
 	uint64_t args[5];
@@ -99,7 +121,17 @@ struct anybpf_run {
 
 	uint64_t retval;
 	uint64_t insns;
-	size_t zero_bytes;        /* vm->zero_bytes */
+	size_t zero_bytes;        /* bytes of a new frame to zero: vm->zero_bytes,
+				   * 0 for a verified program */
+	/* The interpreter's budget state while a helper runs, so a callback
+	 * (anybpf_run_call) charges the same budget: fast mode's left,
+	 * checking mode's count of executed instructions. */
+	int64_t left;
+	uint64_t count;
+	/* anybpf_exec_opts.repeat: runs still to do after this one, and the
+	 * caller's hook between runs */
+	uint64_t reps_left;
+	int (*rerun)(void *user, const void **pkt, size_t *pkt_len);
 
 	/* JIT state (jit_x86_64.c reaches these by offsetof) */
 	int64_t jit_left;         /* budget left, in and out */
@@ -110,12 +142,20 @@ struct anybpf_run {
 };
 
 /* The interpreter entry points (interp.c, interp_switch.c): run the loaded
- * program from pc 0; return 0 (run->retval, run->insns set) or a negative
- * ANYBPF_E_* code with the reason logged. */
-int vm_interp_fast(struct anybpf_run *run);
-int vm_interp_checked(struct anybpf_run *run);
-int vm_interp_fast_switch(struct anybpf_run *run);
-int vm_interp_checked_switch(struct anybpf_run *run);
+ * program's function at `entry` with r1..r5 = args, r10 = the top of the
+ * frame [run->stack_lo, +512) at depth run->depth, until that function
+ * exits; budget from run->left (fast) / run->count (checked).  The entry
+ * run is entry = code, depth 0; a callback (anybpf_run_call) runs one
+ * frame below the current ones.  Return 0 (run->retval, run->insns set) or
+ * a negative ANYBPF_E_* code with the reason logged. */
+typedef int vm_interp_fn(struct anybpf_run *run, const struct anybpf_insn *entry,
+			 const uint64_t *args);
+vm_interp_fn vm_interp_fast, vm_interp_checked, vm_interp_fast_switch,
+	vm_interp_checked_switch;
+
+/* Between two runs of a repeat (vm.c): the caller's rerun hook, then the
+ * frames reset (and zeroed when they must be).  0 or the hook's error. */
+int vm_next_run(struct anybpf_run *run);
 
 /* The x86-64 JIT (jit_x86_64.c): compile the loaded program into
  * vm->prog.jit (0 or a negative code logged; -ANYBPF_E_NOT_SUPPORTED on
