@@ -22,6 +22,7 @@ CFLAGS    ?= -g
 ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) $(CFLAGS) -fPIC -Iinclude -Isrc -Isrc/isa -MMD -MP
 LDLIBS    := -lelf -lpthread -lm
 CLI_LIBS  := -lpcap   # the CLI's pcap replay (`run ... pcap=`)
+CLI_LIBS  += $(shell pkg-config --libs capstone 2>/dev/null || echo -lcapstone)   # `show jited`
 
 LIB_SRC   := $(sort $(wildcard src/*/*.c))
 LIB_SRC   := $(filter-out src/cli/%,$(LIB_SRC))
@@ -30,7 +31,12 @@ LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ   := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_SRC  := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJ  := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
-BENCH_SRC := bench/bench.c
+BENCH_SRC := bench/bench.c bench/bench_progs.c bench/bench_kernel.c
+# bench/progs/NAME.c: an XDP program (clang -target bpf) and its native twin
+# (clang -O2); the kernel column needs libbpf, else it reads "-"
+BENCH_BPF := $(patsubst bench/progs/%.c,$(BUILD)/bench-progs/%.o,$(filter-out %_native.c,$(wildcard bench/progs/*.c)))
+BENCH_NAT := $(patsubst bench/progs/%.c,$(BUILD)/bench-progs/native/%.o,$(wildcard bench/progs/*.c))
+BENCH_BPFLIB := $(if $(wildcard /usr/include/bpf/libbpf.h),$(or $(shell pkg-config --libs libbpf 2>/dev/null),-lbpf))
 
 EXAMPLES  := $(patsubst examples/%.c,$(BUILD)/examples/%.o,$(wildcard examples/*.c))
 
@@ -54,8 +60,17 @@ $(BUILD)/anybpf: $(CLI_OBJ) $(BUILD)/libanybpf.a
 $(BUILD)/unit_tests: $(UNIT_OBJ) $(BUILD)/libanybpf.a
 	$(CC) $(LDSAN) -o $@ $(UNIT_OBJ) $(BUILD)/libanybpf.a $(LDLIBS)
 
-$(BUILD)/bench: $(BENCH_SRC) $(BUILD)/libanybpf.a
-	$(CC) $(ALL_CFLAGS) $(LDSAN) -o $@ $(BENCH_SRC) $(BUILD)/libanybpf.a $(LDLIBS)
+$(BUILD)/bench: $(BENCH_SRC) $(wildcard bench/*.h) $(BENCH_NAT) $(BUILD)/libanybpf.a
+	$(CC) $(ALL_CFLAGS) $(if $(BENCH_BPFLIB),-DBENCH_LIBBPF) $(LDSAN) -o $@ $(BENCH_SRC) \
+		$(BENCH_NAT) $(BUILD)/libanybpf.a $(LDLIBS) $(BENCH_BPFLIB)
+
+$(BUILD)/bench-progs/%.o: bench/progs/%.c bench/progs/bench_prog.h
+	@mkdir -p $(dir $@)
+	$(CLANG) -O2 -g -target bpf -I/usr/include/$(shell uname -m)-linux-gnu -c $< -o $@
+
+$(BUILD)/bench-progs/native/%.o: bench/progs/%.c bench/progs/bench_prog.h
+	@mkdir -p $(dir $@)
+	$(CLANG) -O2 -fPIE -c $< -o $@
 
 # Every suite prints its own "N passed, N failed" line; run.sh adds them up.
 test: all $(BUILD)/unit_tests
@@ -64,8 +79,9 @@ test: all $(BUILD)/unit_tests
 $(BUILD)/bench_verify: bench/bench_verify.c $(BUILD)/libanybpf.a
 	$(CC) $(ALL_CFLAGS) $(LDSAN) -o $@ bench/bench_verify.c $(BUILD)/libanybpf.a $(LDLIBS)
 
-bench: $(BUILD)/bench $(if $(wildcard bench/bench_verify.c),$(BUILD)/bench_verify)
-	@$(BUILD)/bench
+bench: $(BUILD)/bench $(BENCH_BPF) $(BUILD)/examples/xdp_counter.o \
+       $(if $(wildcard bench/bench_verify.c),$(BUILD)/bench_verify)
+	@$(BUILD)/bench -d $(BUILD)
 	@if [ -x $(BUILD)/bench_verify ]; then echo; $(BUILD)/bench_verify; fi
 
 # eBPF examples, compiled as users compile theirs

@@ -1,6 +1,7 @@
 /* run.c - `anybpf run FILE [mem=PATH] [mode=interpret|jit] [check=on|off]
- * [budget=N]`: run a raw program (assembly or .bin) in the interpreter or
- * the x86-64 JIT (mode=jit: no checks, like check=off).
+ * [budget=N] [blind=0|1]`: run a raw program (assembly or .bin) in the
+ * interpreter or the x86-64 JIT (mode=jit: no checks, like check=off;
+ * blind=1: with constant blinding).
  * r1 points to the memory (or is 0), r2 is its length; the last line of
  * stdout is r0 as 0x%llx.  Raw programs are not verified, so they run in
  * checking mode unless check=off.  An object file (ELF) goes to
@@ -16,10 +17,12 @@ int cli_parse_engine(struct cli *c, struct cli_engine *e)
 {
 	const char *mode = cli_get(c, "mode");
 	const char *check = cli_get(c, "check");
+	const char *blind = cli_get(c, "blind");
 	int given = 0;
 	e->budget = 0;
 	e->mode = ANYBPF_EXEC_CHECKED;
 	e->jit = 0;
+	e->blind = blind && !strcmp(blind, "1");
 	int jit = mode && strcmp(mode, "jit") == 0;
 	if (mode && !jit && strcmp(mode, "interpret") != 0 && strcmp(mode, "interpreter") != 0)
 		return cli_usage(c, "mode=%s: expected interpret or jit", mode);
@@ -29,6 +32,10 @@ int cli_parse_engine(struct cli *c, struct cli_engine *e)
 		return cli_usage(c, "check=%s: expected on or off", check);
 	else if (check && jit)
 		return cli_usage(c, "check=on: the JIT has no checking mode (use mode=interpret)");
+	if (blind && strcmp(blind, "0") && strcmp(blind, "1"))
+		return cli_usage(c, "blind=%s: expected 0 or 1", blind);
+	if (e->blind && !jit)
+		return cli_usage(c, "blind=1: constant blinding is the JIT's (add mode=jit)");
 	if (jit) {
 		e->mode = ANYBPF_EXEC_FAST;
 		e->jit = 1;
@@ -51,6 +58,8 @@ int cli_run_raw_flags(const struct anybpf_insn *insns, size_t n, void *mem, size
 	if (!vm)
 		return -ANYBPF_E_NOMEM;
 	int err = anybpf_vm_register_test_helpers(vm);
+	if (!err && e->blind)
+		err = anybpf_vm_set_jit_blinding(vm, 1);
 	if (!err)
 		err = anybpf_vm_load(vm, insns, n, log);
 	if (!err && flags->unload)

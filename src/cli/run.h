@@ -9,6 +9,7 @@ struct cli_engine {
 	 * `anybpf test` expect) run on the JIT */
 	enum anybpf_exec_mode mode;
 	int jit;
+	int blind;       /* blind=1: the JIT's constant blinding */
 	uint64_t budget; /* 0: the library default */
 };
 

@@ -195,7 +195,7 @@ int cli_run_pcap(struct cli *c, anybpf_runtime *rt, const anybpf_prog *prog, con
 		json_done(&j);
 	} else {
 		printf("Program: %s/%s (%s, %s)\n", anybpf_prog_section(prog), anybpf_prog_name(prog), type,
-		       verified ? (po->checked ? "verified, checking mode" : "verified, fast path")
+		       verified ? (po->checked ? "verified, checking mode" : po->jit ? "verified, JIT" : "verified, fast path")
 				: "NOT verified, checking mode");
 		printf("packets: %llu from %s", (unsigned long long)npk, po->pcap);
 		if (nbad)

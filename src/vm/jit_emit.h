@@ -186,6 +186,21 @@ static inline void x_mov_ri(struct jit_emit *e, int dst, uint64_t v)
 		emit8(e, v);
 	}
 }
+/* mov r/m64, imm32 exactly (REX.W C7 /0 id): r = the sign-extended imm */
+static inline void x_mov_ri_sx32(struct jit_emit *e, int dst, int32_t v)
+{
+	rex(e, 1, 0, dst, 0);
+	emit1(e, 0xc7);
+	modrm_rr(e, 0, dst);
+	emit4(e, (uint32_t)v);
+}
+/* movabs r64, imm64 exactly (REX.W B8+r io) */
+static inline void x_movabs(struct jit_emit *e, int dst, uint64_t v)
+{
+	rex(e, 1, 0, dst, 0);
+	emit1(e, (uint8_t)(0xb8 | (dst & 7)));
+	emit8(e, v);
+}
 /* mov r32, imm32 exactly (B8+r), for a zero-extended 32-bit result */
 static inline void x_mov_ri32(struct jit_emit *e, int dst, uint32_t v)
 {
@@ -350,6 +365,13 @@ static inline void x_call_mem(struct jit_emit *e, int base, int32_t disp)
 	rex(e, 0, 0, base, 0);
 	emit1(e, 0xff);
 	modrm_mem(e, 2, base, disp);
+}
+/* call r64  (FF /2, mod=11) */
+static inline void x_call_r(struct jit_emit *e, int r)
+{
+	rex(e, 0, 0, r, 0);
+	emit1(e, 0xff);
+	modrm_rr(e, 2, r);
 }
 /* call [base + index*8]  (FF /2 with SIB) */
 static inline void x_call_sib8(struct jit_emit *e, int base, int index)

@@ -20,6 +20,17 @@
  * out-of-line stubs that record the instruction and a status; C turns the
  * status into the interpreter's error and message (vm_jit_run).
  *
+ * Callbacks.  A helper calling a function of the program (bpf_loop, ...:
+ * anybpf_run_call -> vm_jit_call) enters the code again through a second
+ * entry that saves its own native stack pointer in run->jit_rsp, so an
+ * error in the callback unwinds to that entry; C restores the outer one.
+ *
+ * Options.  Constant blinding (anybpf_vm_set_jit_blinding) loads every
+ * immediate the program chose as `imm ^ key` xored back with the key.  A
+ * verified VM (anybpf_vm_opts.verified) gets no budget accounting, no
+ * frame zeroing and no saving of r1-r5 around helper calls: the verifier
+ * proved termination and that no such value is read (docs/jit.md).
+ *
  * Emission is repeated until the label offsets stop moving, so forward
  * jumps become rel8 where they fit (jit_emit.h).  The code is mapped RW,
  * copied, then mprotect'ed RX: never writable and executable at once.
@@ -37,6 +48,11 @@
 #if defined(__x86_64__) && (defined(__linux__) || defined(__APPLE__) || defined(__FreeBSD__))
 #include <sys/mman.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/random.h>
+#else
+#include <stdlib.h> /* arc4random_buf */
+#endif
 
 #include "jit_emit.h"
 
@@ -75,8 +91,12 @@ struct vm_jit {
 	void *mem;             /* the RX mapping */
 	size_t mem_size;
 	int (*fn)(struct anybpf_run *run);
+	/* the callback entry (vm_jit_call): run the function at native
+	 * address `target` with r1-r5 = args[] and r10 = fp */
+	int (*cb)(struct anybpf_run *run, uint64_t target, const uint64_t *args, uint64_t fp);
 	uint64_t *addr;        /* native address of each instruction (callx) */
 	size_t code_size;      /* bytes of code */
+	size_t body_end;       /* offset where the instructions' code ends */
 };
 
 struct stub {
@@ -86,10 +106,14 @@ struct stub {
 };
 
 /* Label ids: the shared tails, then one per instruction, then the stubs. */
-enum { L_DONE, L_EPI, L_ZERO, L_PKT0, L_INSN0 };
+enum { L_DONE, L_EPI, L_ZERO, L_PKT0, L_CB, L_END, L_INSN0 };
 
 struct jc {
 	struct jit_emit e;
+	int verified;          /* vm->verified: no budget, no frame zeroing */
+	int blind;             /* constant blinding with key / key64 */
+	uint32_t key;
+	uint64_t key64;
 	const struct anybpf_insn *code;
 	size_t n;
 	const uint32_t *func_len;
@@ -112,9 +136,33 @@ static size_t stub(struct jc *c, enum jit_status st, int64_t pc, int reg)
 	return L_INSN0 + c->n + c->nstubs++;
 }
 
-/* ---- budget: sub r9, n; js budget stub ---- */
+/* ---- immediates: r = imm (64-bit: sign-extended, 32-bit: zero-
+ * extended); blinded, `mov r, imm ^ key; xor r, key`, so no constant the
+ * program chose appears in the code (JIT spraying) ---- */
+static void imm_to(struct jc *c, int r, int32_t imm, int w)
+{
+	struct jit_emit *e = &c->e;
+	if (!c->blind) {
+		if (w)
+			x_mov_ri(e, r, (uint64_t)(int64_t)imm);               /* mov r, imm */
+		else
+			x_mov_ri32(e, r, (uint32_t)imm);                      /* mov r32, imm */
+		return;
+	}
+	int32_t k = (int32_t)c->key;
+	if (w)
+		x_mov_ri_sx32(e, r, imm ^ k);                                 /* mov r, imm^key */
+	else
+		x_mov_ri32(e, r, (uint32_t)(imm ^ k));                        /* mov r32, imm^key */
+	x_alu_ri(e, ALU_XOR, w, r, k);                                        /* xor r, key */
+}
+
+/* ---- budget: sub r9, n; js budget stub (none for verified programs:
+ * the verifier proved they terminate) ---- */
 static void charge_imm(struct jc *c, int64_t n, int64_t pc)
 {
+	if (c->verified)
+		return;
 	if (n <= INT32_MAX) {
 		x_alu_ri(&c->e, ALU_SUB, 1, BUDGET, (int32_t)n);       /* sub r9, n */
 	} else {
@@ -128,7 +176,7 @@ static void charge_imm(struct jc *c, int64_t n, int64_t pc)
 static void branch(struct jc *c, int cc, size_t pc, int64_t o)
 {
 	size_t target = (size_t)((int64_t)pc + o + 1);
-	if (o >= 0) {
+	if (o >= 0 || c->verified) {
 		x_jump(&c->e, cc, L_insn(c, target));                 /* jcc/jmp target */
 		return;
 	}
@@ -162,10 +210,7 @@ static void alu_div(struct jc *c, int op, int w, int d, int xform, int s, int32_
 				x_alu_rr(e, ALU_XOR, 0, d, d);                /* xor d32, d32 */
 			return;
 		}
-		if (w)
-			x_mov_ri(e, R11, (uint64_t)(int64_t)imm);              /* mov r11, imm */
-		else
-			x_mov_ri32(e, R11, (uint32_t)imm);                    /* mov r11d, imm */
+		imm_to(c, R11, imm, w);                                       /* mov r11, imm */
 	} else {
 		x_mov_rr(e, w, R11, s);                                       /* mov r11, s */
 	}
@@ -239,17 +284,25 @@ static void alu(struct jc *c, const struct anybpf_insn *in, int op, int bits, in
 	case JOP_ADD: case JOP_SUB: case JOP_OR: case JOP_AND: case JOP_XOR: {
 		int a = op == JOP_ADD ? ALU_ADD : op == JOP_SUB ? ALU_SUB : op == JOP_OR ? ALU_OR
 			: op == JOP_AND ? ALU_AND : ALU_XOR;
-		if (xform)
+		if (xform) {
 			x_alu_rr(e, a, w, d, s);                              /* op d, s */
-		else
+		} else if (c->blind) {
+			imm_to(c, R11, imm, 1);                               /* r11 = imm */
+			x_alu_rr(e, a, w, d, R11);                            /* op d, r11 */
+		} else {
 			x_alu_ri(e, a, w, d, imm);                            /* op d, imm */
+		}
 		break;
 	}
 	case JOP_MUL:
-		if (xform)
+		if (xform) {
 			x_imul_rr(e, w, d, s);                                /* imul d, s */
-		else
+		} else if (c->blind) {
+			imm_to(c, R11, imm, 1);                               /* r11 = imm */
+			x_imul_rr(e, w, d, R11);                              /* imul d, r11 */
+		} else {
 			x_imul_rri(e, w, d, d, imm);                          /* imul d, d, imm */
+		}
 		break;
 	case JOP_DIV: case JOP_SDIV: case JOP_MOD: case JOP_SMOD:
 		alu_div(c, op, w, d, xform, s, imm);
@@ -269,6 +322,8 @@ static void mov(struct jc *c, const struct anybpf_insn *in, int op, int bits, in
 	if (!xform) {
 		if (in->imm == 0)
 			x_alu_rr(e, ALU_XOR, 0, d, d);                        /* xor d32, d32 */
+		else if (c->blind)
+			imm_to(c, d, in->imm, w);                             /* d = imm */
 		else if (w)
 			x_mov_ri(e, d, (uint64_t)(int64_t)in->imm);           /* mov d, imm */
 		else
@@ -340,14 +395,21 @@ static void jcc(struct jc *c, size_t pc, const struct anybpf_insn *in, int op, i
 	struct jit_emit *e = &c->e;
 	int w = bits == 64, d = RM[in->dst], s = RM[in->src];
 	if (op == JOP_JSET) {
-		if (xform)
+		if (xform) {
 			x_test_rr(e, w, d, s);                                /* test d, s */
-		else
+		} else if (c->blind) {
+			imm_to(c, R11, in->imm, 1);                           /* r11 = imm */
+			x_test_rr(e, w, d, R11);                              /* test d, r11 */
+		} else {
 			x_test_ri(e, w, d, in->imm);                          /* test d, imm */
+		}
 	} else if (xform) {
 		x_alu_rr(e, ALU_CMP, w, d, s);                                /* cmp d, s */
 	} else if (in->imm == 0) {
 		x_test_rr(e, w, d, d);                                        /* test d, d (= cmp d, 0) */
+	} else if (c->blind) {
+		imm_to(c, R11, in->imm, 1);                                   /* r11 = imm */
+		x_alu_rr(e, ALU_CMP, w, d, R11);                              /* cmp d, r11 */
 	} else {
 		x_alu_ri(e, ALU_CMP, w, d, in->imm);                          /* cmp d, imm */
 	}
@@ -369,12 +431,15 @@ static void enter(struct jc *c, size_t pc, int dynamic, size_t target)
 	x_push(e, RBX); x_push(e, R13); x_push(e, R14); x_push(e, R15);    /* push r6-r9 */
 	x_push(e, RBP);                                                       /* push r10 */
 	x_alu_ri(e, ALU_SUB, 1, RBP, (int32_t)VM_STACK_SIZE);                 /* sub rbp, 512 */
-	x_jump(e, -2, L_ZERO);                                                /* call zero_frame */
+	if (!c->verified) /* a verified program never reads what it did not write */
+		x_jump(e, -2, L_ZERO);                                        /* call zero_frame */
 	if (dynamic) {
-		x_mov_ri(e, R11, (uint64_t)(uintptr_t)c->func_len);           /* mov r11, func_len */
-		x_load32_sib4(e, R11, R11, R10);                              /* mov r11d, [r11 + r10*4] */
-		x_alu_rr(e, ALU_SUB, 1, BUDGET, R11);                         /* sub r9, r11 */
-		x_jump(e, CC_S, stub(c, JS_BUDGET, (int64_t)pc, 0));         /* js budget */
+		if (!c->verified) {
+			x_mov_ri(e, R11, (uint64_t)(uintptr_t)c->func_len);   /* mov r11, func_len */
+			x_load32_sib4(e, R11, R11, R10);                      /* mov r11d, [r11 + r10*4] */
+			x_alu_rr(e, ALU_SUB, 1, BUDGET, R11);                 /* sub r9, r11 */
+			x_jump(e, CC_S, stub(c, JS_BUDGET, (int64_t)pc, 0)); /* js budget */
+		}
 		x_mov_ri(e, R11, (uint64_t)(uintptr_t)c->addr);               /* mov r11, addr */
 		x_call_sib8(e, R11, R10);                                     /* call [r11 + r10*8] */
 	} else {
@@ -396,9 +461,11 @@ static void call_helper(struct jc *c, size_t pc, const struct anybpf_insn *in)
 		return;
 	}
 	/* r1-r5 survive the call, as in the interpreter (6 pushes keep the
-	 * stack 16-byte aligned) */
+	 * stack 16-byte aligned); a verified program never reads them after
+	 * a call (the verifier clears them), so there they need no saving */
 	static const uint8_t keep[6] = { RDI, RSI, RDX, RCX, R8, R8 };
-	for (int i = 0; i < 6; i++)
+	int save = !c->verified;
+	for (int i = 0; save && i < 6; i++)
 		x_push(e, keep[i]);                                           /* push r1-r5, pad */
 	x_store_r(e, 8, CTX, RUNOFF(jit_left), BUDGET);                       /* mov [run.jit_left], r9 */
 	x_store_i(e, 8, CTX, RUNOFF(pc), (int32_t)pc);                        /* mov qword [run.pc], pc */
@@ -406,7 +473,7 @@ static void call_helper(struct jc *c, size_t pc, const struct anybpf_insn *in)
 	x_load(e, 8, 0, R10, CTX, RUNOFF(helpers));                           /* mov r10, [run.helpers] */
 	x_call_mem(e, R10, (int32_t)disp);                                    /* call [r10 + idx*size + fn] */
 	x_load(e, 8, 0, BUDGET, CTX, RUNOFF(jit_left));                       /* mov r9, [run.jit_left] */
-	for (int i = 5; i >= 0; i--)
+	for (int i = 5; save && i >= 0; i--)
 		x_pop(e, keep[i]);                                            /* pop pad, r5-r1 */
 	x_load(e, 4, 0, R10, CTX, RUNOFF(stop));                              /* mov r10d, [run.stop] */
 	x_alu_rm(e, ALU_OR, 0, R10, CTX, RUNOFF(err));                        /* or r10d, [run.err] */
@@ -443,9 +510,14 @@ static void pkt_load(struct jc *c, const struct anybpf_insn *in, int bits, int i
 	struct jit_emit *e = &c->e;
 	if (ind) {
 		x_mov_rr(e, 0, R10, RM[in->src]);                             /* mov r10d, s32 */
-		x_alu_ri(e, ALU_ADD, 0, R10, in->imm);                        /* add r10d, imm */
+		if (c->blind) {
+			imm_to(c, R11, in->imm, 0);                           /* r11d = imm */
+			x_alu_rr(e, ALU_ADD, 0, R10, R11);                    /* add r10d, r11d */
+		} else {
+			x_alu_ri(e, ALU_ADD, 0, R10, in->imm);                /* add r10d, imm */
+		}
 	} else {
-		x_mov_ri32(e, R10, (uint32_t)in->imm);                        /* mov r10d, imm */
+		imm_to(c, R10, in->imm, 0);                                   /* mov r10d, imm */
 	}
 	x_movsx_rr(e, 1, 32, R10, R10);                                       /* movsxd r10, r10d */
 	x_test_rr(e, 1, R10, R10);                                            /* test r10, r10 */
@@ -519,7 +591,9 @@ static void atomic(struct jc *c, const struct anybpf_insn *in, int op, int bits)
 }
 
 /* ---- the program ---- */
-static void prologue(struct jc *c)
+/* Save the callee-saved registers, keep the run in r12 and the native
+ * stack pointer in run->jit_rsp (the epilogue's way back), the budget in r9. */
+static void enter_native(struct jc *c)
 {
 	struct jit_emit *e = &c->e;
 	static const uint8_t saved[6] = { RBP, RBX, R12, R13, R14, R15 };
@@ -529,12 +603,45 @@ static void prologue(struct jc *c)
 	x_mov_rr(e, 1, CTX, RDI);                                             /* mov r12, rdi */
 	x_store_r(e, 8, CTX, RUNOFF(jit_rsp), RSP);                           /* mov [run.jit_rsp], rsp */
 	x_load(e, 8, 0, BUDGET, CTX, RUNOFF(jit_left));                       /* mov r9, [run.jit_left] */
+}
+
+static void zero_r0_r6_r9(struct jc *c)
+{
+	static const uint8_t zero[5] = { RAX, RBX, R13, R14, R15 };
+	for (int i = 0; i < 5; i++)
+		x_alu_rr(&c->e, ALU_XOR, 0, zero[i], zero[i]);                /* xor r0, r6-r9 */
+}
+
+static void prologue(struct jc *c)
+{
+	struct jit_emit *e = &c->e;
+	enter_native(c);
 	x_load(e, 8, 0, RBP, CTX, RUNOFF(stack_top));                         /* mov rbp, [run.stack_top] */
 	for (int i = 1; i <= 5; i++)                                          /* mov r1-r5, [run.args] */
 		x_load(e, 8, 0, RM[i], CTX, RUNOFF(args) + (int32_t)(8 * (i - 1)));
-	static const uint8_t zero[5] = { RAX, RBX, R13, R14, R15 };
-	for (int i = 0; i < 5; i++)
-		x_alu_rr(e, ALU_XOR, 0, zero[i], zero[i]);                    /* xor r0, r6-r9 */
+	zero_r0_r6_r9(c);
+}
+
+/* The callback entry, cb(run, target, args, fp) from C (vm_jit_call): a
+ * native frame of its own (run->jit_rsp now points here, so an error in
+ * the callback unwinds to this entry, not the outer one), r1-r5 from
+ * args[], r10 = fp, then a native call of the function as a bpf-to-bpf
+ * call makes it (its `exit` returns here: the depth is at least 1).  The
+ * stack pointer is aligned as in enter(): 40 bytes for r6-r10's slots. */
+static void callback_entry(struct jc *c)
+{
+	struct jit_emit *e = &c->e;
+	label_place(e, L_CB);                                                 /* cb: */
+	enter_native(c);
+	x_mov_rr(e, 1, RBP, RCX);                                             /* mov rbp, rcx (fp) */
+	x_mov_rr(e, 1, R10, RSI);                                             /* mov r10, rsi (target) */
+	x_mov_rr(e, 1, R11, RDX);                                             /* mov r11, rdx (args) */
+	for (int i = 1; i <= 5; i++)                                          /* mov r1-r5, [r11 + 8*i] */
+		x_load(e, 8, 0, RM[i], R11, (int32_t)(8 * (i - 1)));
+	zero_r0_r6_r9(c);
+	x_alu_ri(e, ALU_SUB, 1, RSP, 40);                                     /* sub rsp, 40 */
+	x_call_r(e, R10);                                                     /* call r10 */
+	x_jump(e, -1, L_DONE);                                                /* jmp done */
 }
 
 static void tails(struct jc *c)
@@ -565,12 +672,16 @@ static void tails(struct jc *c)
 		x_jump(e, -1, L_EPI);                                         /* jmp epilogue */
 	}
 
-	/* last: the stubs' jumps stay short */
-	label_place(e, L_ZERO);                              /* zero_frame: [rbp-512, rbp) = 0 */
-	x_pxor_xmm0(e);                                                       /* pxor xmm0, xmm0 */
-	for (int32_t o = -(int32_t)VM_STACK_SIZE; o < 0; o += 16)
-		x_movdqu_store_xmm0(e, RBP, o);                               /* movdqu [rbp+o], xmm0 */
-	x_ret(e);                                                             /* ret */
+	/* last: the stubs' jumps stay short; verified programs need none */
+	if (!c->verified) {
+		label_place(e, L_ZERO);                      /* zero_frame: [rbp-512, rbp) = 0 */
+		x_pxor_xmm0(e);                                               /* pxor xmm0, xmm0 */
+		for (int32_t o = -(int32_t)VM_STACK_SIZE; o < 0; o += 16)
+			x_movdqu_store_xmm0(e, RBP, o);                       /* movdqu [rbp+o], xmm0 */
+		x_ret(e);                                                     /* ret */
+	}
+
+	callback_entry(c);
 }
 
 static void emit_program(struct jc *c, uintptr_t code_base)
@@ -610,7 +721,13 @@ static void emit_program(struct jc *c, uintptr_t code_base)
 			break;
 		case FMT_LDDW: {
 			uint64_t v = (uint64_t)(uint32_t)in->imm | (uint64_t)(uint32_t)in[1].imm << 32;
-			x_mov_ri(e, RM[in->dst], v);                          /* mov d, imm64 */
+			if (c->blind) {
+				x_movabs(e, RM[in->dst], v ^ c->key64);       /* movabs d, v^key64 */
+				x_movabs(e, R11, c->key64);                   /* movabs r11, key64 */
+				x_alu_rr(e, ALU_XOR, 1, RM[in->dst], R11);    /* xor d, r11 */
+			} else {
+				x_mov_ri(e, RM[in->dst], v);                  /* mov d, imm64 */
+			}
 			pc++;
 			label_place(e, L_insn(c, pc));
 			break;
@@ -622,7 +739,12 @@ static void emit_program(struct jc *c, uintptr_t code_base)
 			       in->off);                                      /* mov|movzx|movsx d, [s+off] */
 			break;
 		case FMT_ST:
-			x_store_i(e, bits / 8, RM[in->dst], in->off, in->imm); /* mov [d+off], imm */
+			if (c->blind) {
+				imm_to(c, R11, in->imm, 1);                   /* r11 = imm */
+				x_store_r(e, bits / 8, RM[in->dst], in->off, R11); /* mov [d+off], r11 */
+			} else {
+				x_store_i(e, bits / 8, RM[in->dst], in->off, in->imm); /* mov [d+off], imm */
+			}
 			break;
 		case FMT_STX:
 			x_store_r(e, bits / 8, RM[in->dst], in->off, RM[in->src]); /* mov [d+off], s */
@@ -632,10 +754,22 @@ static void emit_program(struct jc *c, uintptr_t code_base)
 			e->err = -ANYBPF_E_OPCODE;
 		}
 	}
+	label_place(e, L_END);
 	tails(c);
 }
 
 #define JIT_MAX_PASSES 64
+
+/* 8 random bytes from the system, for the blinding key */
+static int random_key(uint64_t *k)
+{
+#if defined(__linux__)
+	return getrandom(k, sizeof(*k), 0) == (ssize_t)sizeof(*k) ? 0 : -1;
+#else
+	arc4random_buf(k, sizeof(*k));
+	return 0;
+#endif
+}
 
 int vm_jit_compile(anybpf_vm *vm, struct anybpf_log *log)
 {
@@ -651,6 +785,12 @@ int vm_jit_compile(anybpf_vm *vm, struct anybpf_log *log)
 	c.code = p->code;
 	c.n = p->n;
 	c.func_len = p->func_len;
+	c.verified = vm->verified;
+	c.blind = vm->jit_blind;
+	if (c.blind && random_key(&c.key64))
+		return ab_err(log, -ANYBPF_E_NOT_SUPPORTED, -1,
+			      "JIT: no random numbers for constant blinding");
+	c.key = (uint32_t)c.key64 ? (uint32_t)c.key64 : 0x9e3779b9u;
 	c.max_stubs = 3 * p->n + 8;
 	c.e.nlabels = L_INSN0 + c.n + c.max_stubs;
 	struct vm_jit *j = ab_calloc(1, sizeof(*j));
@@ -713,10 +853,13 @@ int vm_jit_compile(anybpf_vm *vm, struct anybpf_log *log)
 	j->mem = mem;
 	j->mem_size = size;
 	j->code_size = c.e.len;
+	j->body_end = (size_t)c.e.cur[L_END];
 	j->addr = c.addr;
 	c.addr = NULL;
 	/* object pointer to function pointer: POSIX guarantees this works */
 	memcpy(&j->fn, &mem, sizeof(mem));
+	void *cb = (uint8_t *)mem + c.e.cur[L_CB];
+	memcpy(&j->cb, &cb, sizeof(cb));
 	p->jit = j;
 	j = NULL;
 out:
@@ -740,15 +883,9 @@ void vm_jit_free(struct vm_jit *j)
 	ab_free(j);
 }
 
-int vm_jit_run(struct anybpf_run *run)
+/* The error of a status the generated code returned (0: none). */
+static int status_err(struct anybpf_run *run, int st)
 {
-	struct vm_jit *j = run->vm->prog.jit;
-	run->jit_left = run->budget > INT64_MAX ? INT64_MAX : (int64_t)run->budget;
-	run->jit_err_pc = -1;
-	int st = j->fn(run);
-	int64_t left = run->jit_left;
-	uint64_t charged = run->budget - (uint64_t)(left < 0 ? 0 : left);
-	run->insns = charged;
 	int64_t pc = run->jit_err_pc;
 	switch (st) {
 	case JS_DONE:
@@ -775,11 +912,104 @@ int vm_jit_run(struct anybpf_run *run)
 	return ab_err(run->log, -ANYBPF_E_INVAL, pc, "JIT: unknown exit status %d", st);
 }
 
+int vm_jit_run(struct anybpf_run *run)
+{
+	struct vm_jit *j = run->vm->prog.jit;
+	run->jit_left = run->budget > INT64_MAX ? INT64_MAX : (int64_t)run->budget;
+	run->jit_err_pc = -1;
+	int st = j->fn(run);
+	int64_t left = run->jit_left;
+	run->insns = run->budget - (uint64_t)(left < 0 ? 0 : left);
+	return status_err(run, st);
+}
+
+/* A helper (called from the JIT code, so run->jit_left holds the budget
+ * left) calls the function at pc: the checks and charges of a bpf-to-bpf
+ * call (enter()), then the callback entry.  The frames in use are the
+ * depth's (the JIT keeps r10 = stack_top - 512 * depth, not stack_lo).
+ * The outer native stack pointer, depth and helper pc are restored
+ * whatever happens; an error is also left in run->err so the outer code
+ * ends the run with it once the helper returns. */
+int vm_jit_call(struct anybpf_run *run, size_t pc, const uint64_t args[5], uint64_t *ret)
+{
+	struct vm_jit *j = run->vm->prog.jit;
+	int err;
+	if (!j || pc >= run->n || !run->func_len[pc]) {
+		err = ab_err(run->log, -ANYBPF_E_INVAL, (int64_t)run->pc,
+			     "JIT: no compiled function at pc %zu", pc);
+		goto fail;
+	}
+	unsigned depth = run->depth;
+	if (depth + 1 >= run->max_depth) {
+		err = ab_err(run->log, -ANYBPF_E_CALL_DEPTH, (int64_t)run->pc,
+			     "call depth limit exceeded: %u frames in use, the limit is %u",
+			     depth + 1, run->max_depth);
+		goto fail;
+	}
+	int verified = run->vm->verified;
+	if (!verified)
+		run->jit_left -= (int64_t)run->func_len[pc];
+	if (run->jit_left < 0) {
+		err = ab_err(run->log, -ANYBPF_E_BUDGET, (int64_t)run->pc,
+			     "instruction budget of %llu exhausted", (unsigned long long)run->budget);
+		goto fail;
+	}
+	uint64_t fp = run->stack_top - (uint64_t)(depth + 1) * VM_STACK_SIZE;
+	if (!verified)
+		memset((void *)(uintptr_t)(fp - VM_STACK_SIZE), 0, VM_STACK_SIZE);
+	uint64_t saved_rsp = run->jit_rsp, saved_lo = run->stack_lo;
+	size_t saved_pc = run->pc;
+	run->depth = depth + 1;
+	run->stack_lo = fp - VM_STACK_SIZE;
+	run->jit_err_pc = -1;
+	int st = j->cb(run, j->addr[pc], args, fp);
+	err = status_err(run, st); /* before the depth goes back: JS_DEPTH's message */
+	run->jit_rsp = saved_rsp;
+	run->stack_lo = saved_lo;
+	run->depth = depth;
+	run->pc = saved_pc;
+	if (err)
+		goto fail;
+	*ret = st == JS_HELPER ? run->stop_val : run->retval; /* a stop ends the outer run too */
+	return 0;
+fail:
+	if (!run->err)
+		run->err = err;
+	return err;
+}
+
 size_t vm_jit_code(const struct vm_jit *j, const void **code)
 {
 	if (code)
 		*code = j ? j->mem : NULL;
 	return j ? j->code_size : 0;
+}
+
+int anybpf_jit_available(void)
+{
+	return 1;
+}
+
+int anybpf_vm_set_jit_blinding(anybpf_vm *vm, int on)
+{
+	if (!vm)
+		return -ANYBPF_E_INVAL;
+	if ((vm->jit_blind != 0) != (on != 0)) { /* compiled the other way: again */
+		vm_jit_free(vm->prog.jit);
+		vm->prog.jit = NULL;
+	}
+	vm->jit_blind = on != 0;
+	return 0;
+}
+
+size_t anybpf_vm_jit_insn_offset(const anybpf_vm *vm, size_t pc)
+{
+	const struct vm_jit *j = vm ? vm->prog.jit : NULL;
+	if (!j || pc > vm->prog.n)
+		return (size_t)-1;
+	if (pc == vm->prog.n)
+		return j->body_end;
+	return (size_t)(j->addr[pc] - (uint64_t)(uintptr_t)j->mem);
 }
 
 #else /* not x86-64 */
@@ -800,11 +1030,36 @@ void vm_jit_free(struct vm_jit *j)
 	(void)j;
 }
 
+int vm_jit_call(struct anybpf_run *run, size_t pc, const uint64_t args[5], uint64_t *ret)
+{
+	(void)pc; (void)args; (void)ret;
+	return ab_err(run->log, -ANYBPF_E_NOT_SUPPORTED, -1, "the JIT needs an x86-64 host");
+}
+
 size_t vm_jit_code(const struct vm_jit *j, const void **code)
 {
 	(void)j;
 	if (code)
 		*code = NULL;
+	return 0;
+}
+
+size_t anybpf_vm_jit_insn_offset(const anybpf_vm *vm, size_t pc)
+{
+	(void)vm; (void)pc;
+	return (size_t)-1;
+}
+
+int anybpf_vm_set_jit_blinding(anybpf_vm *vm, int on)
+{
+	if (!vm)
+		return -ANYBPF_E_INVAL;
+	vm->jit_blind = on != 0;
+	return 0;
+}
+
+int anybpf_jit_available(void)
+{
 	return 0;
 }
 

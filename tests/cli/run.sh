@@ -130,6 +130,12 @@ if [ -d "$S" ]; then
 	# level=informational: the failure slice (the path's instructions the error depends on)
 	check verify-slice    1 '^      3: if r2 > r1 goto \+4  ; r2=packet\(off=0, range=0\)$' $A show verification "$S/packet_overflow.o" level=informational
 	check verify-slice-null 1 '^      6: call 1  ; r0=map_value_or_null' $A show verification "$S/nullmapref.o" level=informational
+	check verify-slice-json 1 '"slice": "0: r6 = 1  ; r6=1\\n2: r2 = r10' $A show verification "$S/nullmapref.o" level=informational --json
+	# global functions alone from BTF; uninitialized stack as root Linux allows it
+	check verify-global   1 'r1 is mem_or_null' $A show verification "$S/bpf2bpf.o"
+	check verify-uninit   1 'is uninitialized' $A show verification "$S/ringbuf_uninit.o"
+	check verify-uninit-ok 0 'Verification succeeded' $A show verification "$S/ringbuf_uninit.o" uninit_stack=allow
+	check verify-uninit-bad 2 'uninit_stack=maybe: expected allow or reject' $A show verification "$S/ringbuf_uninit.o" uninit_stack=maybe
 	if command -v dot >/dev/null; then
 		check cfg-dot-valid 0 '' sh -c "$A show cfg $S/bpf2bpf.o format=dot | dot -Tsvg -o $T/cfg.svg"
 	fi
@@ -139,6 +145,29 @@ check cfg-usage   2 'usage: anybpf show cfg' $A show cfg
 check cfg-garbage 2 'fake.o' $A show cfg "$T/fake.o"
 if command -v "${CLANG:-clang}" >/dev/null && make -s BUILD="$BUILD" CLANG="${CLANG:-clang}" examples >/dev/null 2>&1; then
 	golden cfg_xdp_counter.dot $A show cfg "$BUILD/examples/xdp_counter.o" format=dot
+	# show jited: capstone's x86-64 under each eBPF instruction and source
+	# line (addresses vary: patterns, not a golden file)
+	if [ "$(uname -m)" = x86_64 ]; then
+		XC=$BUILD/examples/xdp_counter.o
+		check jited-size    0 '^; code size: [0-9]+ bytes for 12 eBPF instruction slots$' $A show jited "$XC"
+		check jited-source  0 '^; .*xdp_counter.c:19$' $A show jited "$XC"
+		check jited-entry   0 '^ +0:	push	rbp$' $A show jited "$XC"
+		check jited-insn    0 '^ +[0-9a-f]+:	lock add	qword ptr \[rax\], rdi$' \
+			sh -c "$A show jited $XC | grep -A1 '^; *9: lock' | tail -n 1"
+		check jited-call    0 '^ +[0-9a-f]+:	call	qword ptr \[r10 \+ 8\]$' $A show jited "$XC"
+		check jited-opcodes 0 '^ +[0-9a-f]+:	f0 48 01 38 +	lock add' $A show jited "$XC" opcodes
+		check jited-att     0 'lock addq	%rdi, \(%rax\)$' $A show jited "$XC" syntax=att
+		check jited-json    0 '"asm": "lock add qword ptr \[rax\], rdi"' $A show jited "$XC" --json
+		check jited-json-size 0 '"code_size": [0-9]+,' $A show jited "$XC" --json
+		check jited-blind   0 '	xor	r11, ' $A show jited "$XC" blind=1
+		check jited-rejected 1 'rejected by the verifier' $A show jited "$BUILD/examples/xdp_counter_bad.o"
+		check jited-unverified 0 '^; code size: ' $A show jited "$BUILD/examples/xdp_counter_bad.o" unverified
+		check jited-syntax  2 'syntax=gas: expected intel or att' $A show jited "$XC" syntax=gas
+		check jited-blind-bad 2 'blind=2: expected 0 or 1' $A show jited "$XC" blind=2
+		check jited-noprog  2 "no program 'nosuch'" $A show jited "$XC" program=nosuch
+	fi
+	check run-blind      0 '^0xffff$' $A run examples/ipv4_checksum.s mem=examples/packet.bin mode=jit blind=1
+	check run-blind-nojit 2 'blind=1: constant blinding is the JIT' $A run examples/ipv4_checksum.s blind=1
 	# a bpf_loop callback: an edge to the callback's own function
 	printf '%s\n' 'static long (*bpf_loop)(unsigned nr, void *fn, void *ctx, unsigned long long flags) = (void *)181;' \
 		'static int cb(unsigned i, void *ctx) { (*(int *)ctx) += i; return 0; }' \
@@ -147,6 +176,10 @@ if command -v "${CLANG:-clang}" >/dev/null && make -s BUILD="$BUILD" CLANG="${CL
 	if "${CLANG:-clang}" -O2 -g -target bpf -c "$T/cb.c" -o "$T/cb.o" 2>/dev/null; then
 		check cfg-callback 0 '^    -> block 1 \(callback\)$' $A show cfg "$T/cb.o"
 		check cfg-callback-dot 0 'p0_b0 -> p0_b1 \[label="callback", style=dashed\]' $A show cfg "$T/cb.o" format=dot
+		# the callback run by the JIT (the default for verified programs) and
+		# by the interpreter
+		check run-jit-callback 0 'retval: 1 \(XDP_DROP\)' $A run "$T/cb.o"
+		check run-interp-callback 0 'retval: 1 \(XDP_DROP\)' $A run "$T/cb.o" mode=interp
 	fi
 fi
 

@@ -66,6 +66,9 @@ static uint64_t h_fail(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t 
 	return 9;
 }
 
+/* JIT runs with constant blinding (the blinded tests below) */
+static int jit_blind;
+
 /* Run on one engine; mem (copied per engine by the caller) in r1/r2. */
 static struct out run1(const struct anybpf_insn *p, size_t n, enum anybpf_exec_mode mode,
 		       void *mem, size_t len, uint64_t budget, unsigned depth)
@@ -77,6 +80,8 @@ static struct out run1(const struct anybpf_insn *p, size_t n, enum anybpf_exec_m
 	anybpf_vm_register_helper(vm, 100, h_add, NULL);
 	anybpf_vm_register_helper(vm, 101, h_stop, NULL);
 	anybpf_vm_register_helper(vm, 102, h_fail, NULL);
+	if (jit_blind && mode == ANYBPF_EXEC_JIT)
+		anybpf_vm_set_jit_blinding(vm, 1);
 	struct anybpf_log log = { .err_pc = -1, .err_line = -1 };
 	o.err = anybpf_vm_load(vm, p, n, &log);
 	if (!o.err) {
@@ -557,4 +562,124 @@ TEST(jit_long_and_short_jumps)
 	q[k++] = EXIT;
 	o = diff_(q, k, NULL, 0, 0, 0, "far backward", __LINE__);
 	CHECK_EQ(o.ret, 3 * (N - 2));
+}
+
+/* The same differential tests with constant blinding on */
+TEST(jit_blinded_matches_interpreter)
+{
+	jit_blind = 1;
+	jit_alu_rows_match_interpreter();
+	jit_jump_rows_match_interpreter();
+	jit_loads_stores_atomics();
+	jit_ld_abs_ind();
+	jit_helpers_and_stop();
+	jit_calls_depth_callx_budget();
+	jit_data_files_match_interpreter();
+	jit_blind = 0;
+}
+
+/* Does the code contain these 4 bytes? */
+static int code_has(const anybpf_vm *vm, uint32_t v)
+{
+	const void *code;
+	size_t size = anybpf_vm_jit_code(vm, &code);
+	for (size_t i = 0; i + 4 <= size; i++)
+		if (memcmp((const uint8_t *)code + i, &v, 4) == 0)
+			return 1;
+	return 0;
+}
+
+/* Blinded code holds none of the program's distinctive immediates, and
+ * still computes the same */
+TEST(jit_blinding_hides_immediates)
+{
+	if (!HAVE_JIT)
+		return;
+	const int32_t K = 0x3c5a7e91;
+	const uint64_t K64 = 0x1badb0021f2e3d4cull;
+	uint64_t mem[4] = { 0, 0, 0, 0 };
+	struct anybpf_insn p[] = {
+		MOV(0, K), I(ADD64_K, 0, 0, 0, K), I(XOR32_K, 0, 0, 0, K), I(MUL64_K, 0, 0, 0, K),
+		I(DIV64_K, 0, 0, 0, K), I(STDW, 1, 0, 0, K), I(JEQ_K, 0, 0, 1, K),
+		I(JSET_K, 0, 0, 0, K), LDDW(2, K64), I(ADD64_X, 0, 2, 0, 0),
+		I(LDXDW, 3, 1, 0, 0), I(ADD64_X, 0, 3, 0, 0), EXIT,
+	};
+	uint64_t want = 0;
+	for (int blind = 0; blind <= 1; blind++) {
+		anybpf_vm *vm = anybpf_vm_new(NULL);
+		CHECK_EQ(anybpf_vm_set_jit_blinding(vm, blind), 0);
+		CHECK_EQ(anybpf_vm_load(vm, p, sizeof(p) / sizeof(p[0]), NULL), 0);
+		CHECK_EQ(anybpf_vm_jit_compile(vm, NULL), 0);
+		/* unblinded, the constants are there to find (the check works) */
+		CHECK_EQ(code_has(vm, (uint32_t)K), !blind);
+		CHECK_EQ(code_has(vm, (uint32_t)K64), !blind);
+		CHECK_EQ(code_has(vm, (uint32_t)(K64 >> 32)), !blind);
+		struct anybpf_region r = { mem, sizeof(mem), ANYBPF_REGION_RW, "mem" };
+		struct anybpf_exec_opts eo = { .sz = sizeof(eo), .mode = ANYBPF_EXEC_JIT,
+					       .args = { (uint64_t)(uintptr_t)mem },
+					       .regions = &r, .nregions = 1 };
+		struct anybpf_exec_result res = { 0, 0 };
+		mem[0] = 0;
+		CHECK_EQ(anybpf_vm_exec(vm, &eo, &res, NULL), 0);
+		if (!blind)
+			want = res.retval;
+		CHECK_EQ(res.retval, want);
+		CHECK_EQ(mem[0], (uint64_t)(int64_t)K);
+		/* switching blinding off again recompiles without it */
+		if (blind) {
+			CHECK_EQ(anybpf_vm_set_jit_blinding(vm, 0), 0);
+			CHECK_EQ(anybpf_vm_jit_compile(vm, NULL), 0);
+			CHECK(code_has(vm, (uint32_t)K));
+		}
+		anybpf_vm_free(vm);
+	}
+	/* the interpreter agrees */
+	anybpf_vm *vm = anybpf_vm_new(NULL);
+	CHECK_EQ(anybpf_vm_load(vm, p, sizeof(p) / sizeof(p[0]), NULL), 0);
+	struct anybpf_region r = { mem, sizeof(mem), ANYBPF_REGION_RW, "mem" };
+	struct anybpf_exec_opts eo = { .sz = sizeof(eo), .mode = ANYBPF_EXEC_CHECKED,
+				       .args = { (uint64_t)(uintptr_t)mem }, .regions = &r, .nregions = 1 };
+	struct anybpf_exec_result res = { 0, 0 };
+	CHECK_EQ(anybpf_vm_exec(vm, &eo, &res, NULL), 0);
+	CHECK_EQ(res.retval, want);
+	anybpf_vm_free(vm);
+}
+
+/* A verified VM (anybpf_vm_opts.verified): the JIT charges no budget (the
+ * verifier proved termination) and zeroes no frames; same results. */
+TEST(jit_verified_drops_budget)
+{
+	if (!HAVE_JIT)
+		return;
+	/* r0 = sum of 0..999 in a loop, through a bpf-to-bpf call that calls
+	 * a helper (h_add(1, 2, 3, 4, 5) = 55: r1-r5 need no saving, the
+	 * stack stays aligned) */
+	struct anybpf_insn p[] = {
+		MOV(0, 0), MOV(1, 0),
+		I(ADD64_X, 0, 1, 0, 0), I(ADD64_K, 1, 0, 0, 1), I(JLT_K, 1, 0, -3, 1000),
+		I(STXDW, 10, 0, -8, 0), I(CALL_LOCAL, 0, 0, 0, 3), I(LDXDW, 6, 10, -8, 0),
+		I(ADD64_X, 0, 6, 0, 0), EXIT,
+		MOV(1, 1), MOV(2, 2), MOV(3, 3), MOV(4, 4), MOV(5, 5), I(CALL, 0, 0, 0, 100), EXIT,
+	};
+	int misaligned = misaligned_calls;
+	size_t n = sizeof(p) / sizeof(p[0]);
+	size_t size[2] = { 0, 0 };
+	for (int verified = 0; verified <= 1; verified++) {
+		struct anybpf_vm_opts vo = { .sz = sizeof(vo), .verified = verified };
+		anybpf_vm *vm = anybpf_vm_new(&vo);
+		anybpf_vm_register_helper(vm, 100, h_add, NULL);
+		CHECK_EQ(anybpf_vm_load(vm, p, n, NULL), 0);
+		struct anybpf_exec_opts eo = { .sz = sizeof(eo), .mode = ANYBPF_EXEC_JIT };
+		struct anybpf_exec_result res = { 0, 0 };
+		CHECK_EQ(anybpf_vm_exec(vm, &eo, &res, NULL), 0);
+		CHECK_EQ(res.retval, 999 * 1000 / 2 + 55);
+		CHECK_EQ(res.insns, verified ? 0 : 3 * 999 + 7); /* loop body per backward jump, callee */
+		size[verified] = anybpf_vm_jit_code(vm, NULL);
+		/* a budget smaller than the loop stops only the unverified run */
+		eo.budget = 100;
+		CHECK_EQ(anybpf_vm_exec(vm, &eo, &res, NULL), verified ? 0 : -ANYBPF_E_BUDGET);
+		anybpf_vm_free(vm);
+	}
+	CHECK(size[1] + 20 < size[0]); /* no budget checks, zeroing, saving r1-r5 */
+	CHECK_EQ(misaligned_calls, misaligned);
 }
