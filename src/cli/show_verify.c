@@ -1,6 +1,7 @@
 /*
  * show_verify.c - `anybpf show verification FILE [SECTION] [program=NAME]
- * [type=T] [level=normal|informational|verbose|trace] [--json]`: run the
+ * [type=T] [level=normal|informational|verbose|trace] [uninit_stack=allow|reject]
+ * [--json]`: run the
  * verifier on each selected program and print the seed's report
  * ("Verification succeeded" + "Program terminates within N instructions",
  * or "Verification failed" and the numbered errors with their source lines).
@@ -64,6 +65,8 @@ static void print_json(struct json *j, const anybpf_prog *p, const char *type,
 		json_kstr(j, "check", d->check);
 		json_kstr(j, "message", d->message);
 		json_kstr(j, "hint", d->hint);
+		if (d->slice) /* level=informational: the failure slice, one line each */
+			json_kstr(j, "slice", d->slice);
 		json_end(j);
 	}
 	json_end(j);
@@ -74,11 +77,14 @@ int cmd_show_verification(struct cli *c)
 {
 	const char *name = cli_get(c, "program");
 	const char *lvl = cli_get(c, "level");
+	const char *uninit = cli_get(c, "uninit_stack");
 	cli_get(c, "type"); /* read by show_open */
 	if (cli_unused(c))
 		return EXIT_USAGE;
 	if (c->npos < 1 || c->npos > 2)
 		return cli_usage(c, "expected an object file and optionally a section");
+	if (uninit && strcmp(uninit, "allow") && strcmp(uninit, "reject"))
+		return cli_usage(c, "uninit_stack=%s: expected allow or reject", uninit);
 	enum anybpf_verify_level level = ANYBPF_VERIFY_NORMAL;
 	if (lvl) {
 		size_t i;
@@ -110,12 +116,21 @@ int cmd_show_verification(struct cli *c)
 			type = "socket_filter";
 		struct anybpf_log log = { .buf = logbuf, .size = logsize, .err_pc = -1, .err_line = -1 };
 		logbuf[0] = '\0';
+		struct anybpf_func_sig *sigs = NULL;
+		size_t nsigs = 0;
+		if (anybpf_prog_func_sigs(p, &sigs, &nsigs)) {
+			rc = cli_fail(c, EXIT_USAGE, "out of memory");
+			break;
+		}
 		struct anybpf_verify_opts o = { .sz = sizeof(o), .prog_type = type, .maps = md,
-						.nmaps = nmaps, .level = level, .log = &log };
+						.nmaps = nmaps, .level = level, .log = &log,
+						.funcs = sigs, .nfuncs = nsigs,
+						.allow_uninit_stack = uninit && !strcmp(uninit, "allow") };
 		struct anybpf_verify_result *res = NULL;
 		size_t n;
 		const struct anybpf_insn *insns = anybpf_prog_insns(p, &n);
 		int err = anybpf_verify(insns, n, &o, &res);
+		anybpf_free(sigs);
 		if (err) {
 			cli_print_log(c, &log);
 			cli_fail(c, 0, "%s/%s: cannot verify as %s: %s", anybpf_prog_section(p),

@@ -152,12 +152,19 @@ static int stack_read(struct verifier *v, struct frame *f, int64_t pc, int regno
 	int64_t hi = var ? hi_var : lo + size;
 	bool all_zero = true;
 
+	/* allow_uninit_stack: never-written bytes read as unknown data */
+	if (v->allow_uninit_stack && frame_grow(f, (uint32_t)((-lo + 7) / 8)))
+		return verr(v, pc, "nomem", "", "out of memory");
 	for (int64_t b = lo; b < hi; b++) {
 		uint8_t k = SB_INVALID;
 		unsigned from_top = (unsigned)(-b - 1);
 		if (from_top / 8 < f->nslots) {
 			struct slot *sl = slot_at(f, b, &idx);
 			k = sl->kind[idx];
+		}
+		if (k == SB_INVALID && v->allow_uninit_stack) {
+			all_zero = false;
+			continue;
 		}
 		if (k == SB_INVALID) {
 			char h[160];
@@ -346,10 +353,16 @@ static int sized_access(struct verifier *v, struct vstate *s, const struct reg *
 			int32_t off, unsigned size, int write, struct reg *out, bool sext)
 {
 	int64_t pc = s->pc;
-	bool mapv = p->type == R_MAP_VALUE;
-	uint64_t limit = mapv ? v->maps[p->map].value_size : p->range;
-	const char *what = mapv ? "map value" : "helper memory";
+	bool mapv = p->type == R_MAP_VALUE || p->type == R_MAP_KEY;
+	uint64_t limit = p->type == R_MAP_VALUE ? v->maps[p->map].value_size :
+			 p->type == R_MAP_KEY ? v->maps[p->map].key_size : p->range;
+	const char *what = p->type == R_MAP_VALUE ? "map value" : p->type == R_MAP_KEY ? "map key" :
+			   "helper memory";
 	char var[96];
+
+	if (write && p->type == R_MAP_KEY)
+		return verr(v, pc, "readonly", "Copy the key to the stack to change it.",
+			    "write of %u bytes through r%d into a map key, which is read-only", size, regno);
 
 	var_str(p, var, sizeof(var));
 	if (p->v.smin < -MAX_VAR_OFF || p->v.smax > MAX_VAR_OFF)
@@ -407,7 +420,7 @@ int check_mem_access(struct verifier *v, struct vstate *s, int regno, int32_t of
 		return ctx_access(v, s, p, regno, off, size, write, write ? NULL : value_out, sign_ext);
 	case R_PKT: case R_PKT_META:
 		return pkt_access(v, s, p, regno, off, size, write, write ? NULL : value_out, sign_ext);
-	case R_MAP_VALUE: case R_MEM:
+	case R_MAP_VALUE: case R_MEM: case R_MAP_KEY:
 		return sized_access(v, s, p, regno, off, size, write, write ? NULL : value_out, sign_ext);
 	case R_MAP_VALUE_OR_NULL: case R_MEM_OR_NULL: case R_MAP_PTR_OR_NULL:
 		snprintf(h, sizeof(h), "Compare r%d with 0 first, e.g. 'if (!value) return 0;' after the %s.",
@@ -525,7 +538,7 @@ static int helper_mem(struct verifier *v, struct vstate *s, int regno, unsigned 
 	int64_t pc = s->pc;
 
 	switch (p->type) {
-	case R_STACK: case R_PKT: case R_PKT_META: case R_MAP_VALUE: case R_MEM:
+	case R_STACK: case R_PKT: case R_PKT_META: case R_MAP_VALUE: case R_MEM: case R_MAP_KEY:
 		break;
 	default: {
 		char kbuf[96];
@@ -567,7 +580,7 @@ static int helper_mem(struct verifier *v, struct vstate *s, int regno, unsigned 
 			uint8_t k = SB_INVALID;
 			if (from_top / 8 < f->nslots)
 				k = slot_at(f, b, &idx)->kind[idx];
-			if (k == SB_INVALID) {
+			if (k == SB_INVALID && !v->allow_uninit_stack) {
 				char h[160];
 				snprintf(h, sizeof(h), "Initialize all %llu bytes before the call (e.g. '__builtin_memset' or stores).",
 					 (unsigned long long)size);
@@ -618,6 +631,14 @@ static void release_id(struct vstate *s, uint32_t id)
 	}
 }
 
+static bool holds_ref(const struct vstate *s, uint32_t id)
+{
+	for (unsigned i = 0; i < s->nrefs; i++)
+		if (s->refs[i] == id)
+			return true;
+	return false;
+}
+
 void drop_ref(struct vstate *s, uint32_t id)
 {
 	for (unsigned i = 0; i < s->nrefs; i++)
@@ -637,7 +658,21 @@ int check_helper_call(struct verifier *v, struct vstate *s, int32_t id)
 	int map = -1;
 	uint32_t rb_size = 0;
 	struct reg *regs = REGS(s);
+	int win = (v->hook->flags & HOOK_WIN) != 0;
 
+	/* eBPF for Windows numbers its helpers its own way: the call is
+	 * checked as the Linux helper with the same meaning (win_helpers.def),
+	 * the type's own helper list standing for the group test. */
+	if (win) {
+		const struct win_helper *w = hook_win_helper(v->hook, (uint32_t)id);
+		if (!w)
+			return verr(v, pc, "helper_unknown", "Use a helper listed in ebpf-for-windows' ebpf_helpers.h for this program type.",
+				    "call to unknown helper %d for %s programs", id, v->hook->name);
+		if (w->linux_id <= 0)
+			return verr(v, pc, "helper_unmodeled", "This verifier does not know this helper's argument and result kinds yet.",
+				    "helper %d (%s) is not modeled", id, w->name);
+		id = w->linux_id;
+	}
 	if (id <= 0 || (size_t)id >= NHELPERS)
 		return verr(v, pc, "helper_unknown", "Use a helper id listed in <linux/bpf.h>.",
 			    "call to unknown helper %d: ids run from 1 to %zu", id, NHELPERS - 1);
@@ -646,7 +681,7 @@ int check_helper_call(struct verifier *v, struct vstate *s, int32_t id)
 	if (hp->ret == HR_UNMODELED)
 		return verr(v, pc, "helper_unmodeled", "This verifier does not know this helper's argument and result kinds yet.",
 			    "helper %d (%s) is not modeled", id, hp->name);
-	if (!(hp->groups & v->hook->group))
+	if (!win && !(hp->groups & v->hook->group))
 		return verr(v, pc, "helper_type", "Use helpers available to this program type.",
 			    "helper %d (%s) is not allowed in %s programs", id, hp->name, v->hook->name);
 	for (unsigned i = 0; i < 5 && hp->args[i] != HA_NONE; i++) {
@@ -685,6 +720,11 @@ int check_helper_call(struct verifier *v, struct vstate *s, int32_t id)
 			if (map < 0)
 				return verr(v, pc, "helper_arg", "", "%s: key/value argument without a map", hname);
 			uint32_t sz = kind == HA_KEY ? v->maps[map].key_size : v->maps[map].value_size;
+			if (!sz) /* ringbuf and the like: nothing to look up (Linux: zero-sized read) */
+				return verr(v, pc, "helper_size", "Use the helpers made for this map type (e.g. bpf_ringbuf_output for a ringbuf).",
+					    "%s argument %u (r%d): map %d (%s) has no %s (its %s size is 0)",
+					    hname, i + 1, rn, map, v->maps[map].name ? v->maps[map].name : "?",
+					    kind == HA_KEY ? "keys" : "values", kind == HA_KEY ? "key" : "value");
 			int e = helper_mem(v, s, rn, i + 1, sz, kind == HA_VALUE_W, hname);
 			if (e)
 				return e;
@@ -736,7 +776,8 @@ int check_helper_call(struct verifier *v, struct vstate *s, int32_t id)
 				    rtype_name(a->type));
 			break;
 		case HA_RB_MEM:
-			if (a->type != R_MEM || a->off || !sc_is_const(&a->v) || sc_val(&a->v) || !a->id)
+			if (a->type != R_MEM || a->off || !sc_is_const(&a->v) || sc_val(&a->v) || !a->id ||
+			    !holds_ref(s, a->id))
 				return verr(v, pc, "helper_arg", "Pass the pointer bpf_ringbuf_reserve returned, after its NULL check.",
 					    "%s argument %u (r%d) must be memory from bpf_ringbuf_reserve; it is %s",
 					    hname, i + 1, rn, rtype_name(a->type));
@@ -748,18 +789,39 @@ int check_helper_call(struct verifier *v, struct vstate *s, int32_t id)
 			    "tail call while holding the ringbuf record reserved at pc %lld",
 			    (long long)s->ref_pc[0]);
 	if (hp->flags & HF_CALLBACK) {
-		/* bpf_loop(nr, callback, ctx, flags): the callback runs up to nr
-		 * times (at most 2^23), each time with its index and ctx */
-		struct reg *nr = &regs[1];
-		if (nr->type != R_SCALAR)
-			return verr(v, pc, "helper_arg", "", "%s argument 1 (r1) must be a number", hname);
-		uint64_t max = nr->v.umax < (1u << 23) ? nr->v.umax : (1u << 23);
-		uint64_t min = nr->v.umin < max ? nr->v.umin : max;
-		int64_t target = regs[2].off;
-		struct reg ctx = regs[3], *flags = &regs[4];
-		/* flags other than 0 (or nr > 2^23) return at once, with no call */
-		if (flags->type != R_SCALAR || !sc_is_const(&flags->v) || sc_val(&flags->v) ||
-		    nr->v.umax > (1u << 23))
+		uint64_t max, min;
+		int64_t target;
+		struct reg ctx, *flags = &regs[4];
+		uint16_t map1 = 0;
+		if (id == 164) {
+			/* bpf_for_each_map_elem(map, callback, ctx, flags): the
+			 * callback runs once per element (at most max_entries),
+			 * with the map, the key, the value and ctx */
+			uint32_t mt = v->maps[map].type;
+			if (mt != 1 && mt != 2 && mt != 5 && mt != 6 && mt != 9 && mt != 10)
+				return verr(v, pc, "helper_arg", "Iterate a hash or array map.",
+					    "%s cannot iterate map %d (type %u): only hash, array and their percpu and LRU variants",
+					    hname, map, mt);
+			max = v->maps[map].max_entries;
+			min = 0;   /* hash maps may hold fewer; the callback may stop */
+			target = regs[2].off;
+			ctx = regs[3];
+			map1 = (uint16_t)(map + 1);
+		} else {
+			/* bpf_loop(nr, callback, ctx, flags): the callback runs
+			 * up to nr times (at most 2^23), with its index and ctx */
+			struct reg *nr = &regs[1];
+			if (nr->type != R_SCALAR)
+				return verr(v, pc, "helper_arg", "", "%s argument 1 (r1) must be a number", hname);
+			max = nr->v.umax < (1u << 23) ? nr->v.umax : (1u << 23);
+			min = nr->v.umin < max ? nr->v.umin : max;
+			target = regs[2].off;
+			ctx = regs[3];
+			if (nr->v.umax > (1u << 23))
+				min = 0;
+		}
+		/* flags other than 0 return at once, with no call */
+		if (flags->type != R_SCALAR || !sc_is_const(&flags->v) || sc_val(&flags->v))
 			min = 0;
 		if (!max) { /* nr is 0: the callback never runs */
 			for (int r = 1; r <= 5; r++)
@@ -776,7 +838,7 @@ int check_helper_call(struct verifier *v, struct vstate *s, int32_t id)
 				reg_mark_not_init(&REGS(after)[r]);
 			reg_mark_unknown(&REGS(after)[0]);
 		}
-		return enter_callback(v, s, pc, target, 0, (uint32_t)min, (uint32_t)max, &ctx) ? -1 : 3;
+		return enter_callback(v, s, pc, target, 0, (uint32_t)min, (uint32_t)max, &ctx, map1) ? -1 : 3;
 	}
 	if (hp->flags & HF_RELEASE) {
 		uint32_t ref = regs[1].id;
@@ -785,8 +847,10 @@ int check_helper_call(struct verifier *v, struct vstate *s, int32_t id)
 	}
 	for (int r = 1; r <= 5; r++)
 		reg_mark_not_init(&regs[r]);
-	if (hp->flags & HF_PKT)
+	if (hp->flags & HF_PKT) {
 		invalidate_pkt(s);
+		v->pass_changes_pkt = 1;
+	}
 	struct reg *r0 = &regs[0];
 	switch (hp->ret) {
 	case HR_VOID:
@@ -828,5 +892,113 @@ int check_helper_call(struct verifier *v, struct vstate *s, int32_t id)
 	default:
 		reg_mark_unknown(r0);
 	}
+	return 0;
+}
+
+/* ---- global functions ------------------------------------------------------ */
+
+/* The struct a program type's context is, for a global function's pointer
+ * argument (Linux btf_get_prog_ctx_type). */
+static const struct { const char *hook, *ctx; } ctx_structs[] = {
+	{ "xdp", "xdp_md" }, { "socket_filter", "__sk_buff" }, { "sched_cls", "__sk_buff" },
+	{ "sched_act", "__sk_buff" }, { "cgroup_skb", "__sk_buff" }, { "lwt_in", "__sk_buff" },
+	{ "lwt_out", "__sk_buff" }, { "lwt_xmit", "__sk_buff" }, { "sk_skb", "__sk_buff" },
+	{ "flow_dissector", "__sk_buff" }, { "sk_msg", "sk_msg_md" }, { "kprobe", "pt_regs" },
+	{ "perf_event", "bpf_perf_event_data" }, { "raw_tracepoint", "bpf_raw_tracepoint_args" },
+	{ "sock_ops", "bpf_sock_ops" }, { "cgroup_sock", "bpf_sock" },
+	{ "cgroup_sock_addr", "bpf_sock_addr" },
+};
+
+int global_arg_class(const struct verifier *v, const struct anybpf_func_sig *sig, unsigned i)
+{
+	const struct anybpf_func_param *a = &sig->args[i];
+
+	if (a->kind == ANYBPF_PARAM_SCALAR)
+		return 1;
+	if (a->kind != ANYBPF_PARAM_PTR)
+		return 0;
+	if (a->type_name && a->type_name[0])
+		for (size_t k = 0; k < sizeof(ctx_structs) / sizeof(ctx_structs[0]); k++)
+			if (!strcmp(ctx_structs[k].hook, v->hook->name) &&
+			    !strcmp(ctx_structs[k].ctx, a->type_name))
+				return 2;
+	return a->size ? 3 : 0;
+}
+
+int check_global_call(struct verifier *v, struct vstate *s, uint32_t fn)
+{
+	struct func_info *fi = &v->cfg.funcs[fn];
+	const struct anybpf_func_sig *sg = fi->sig;
+	int64_t pc = s->pc;
+	struct reg *regs = REGS(s);
+	char name[80];
+
+	snprintf(name, sizeof(name), "%s()", sg->name);
+	if (!fi->checked)
+		return verr(v, pc, "recursion", "Rewrite the recursion as a bounded loop.",
+			    "recursive call: global function %s (pc %lld) is reached again through its own calls",
+			    name, (long long)fi->start);
+	if (s->cur + 1 + fi->frames > MAX_FRAMES)
+		return verr(v, pc, "call_depth", "Flatten the call chain.",
+			    "call chain too deep: %d frames with global function %s and its calls, at most %d",
+			    s->cur + 1 + fi->frames, name, MAX_FRAMES);
+	if (combined_depth(v, s) + (int)fi->total_stack > STACK_SIZE)
+		return verr(v, pc, "stack_depth", "Use less stack in the called functions.",
+			    "combined stack of %d bytes in the active frames and %u in global function %s and its calls is more than %d",
+			    combined_depth(v, s), fi->total_stack, name, STACK_SIZE);
+	for (unsigned i = 0; i < sg->nargs && i < 5; i++) {
+		int rn = (int)i + 1;
+		struct reg *a = &regs[rn];
+		if (a->type == R_NOT_INIT)
+			return verr(v, pc, "uninit_reg", "Set the argument before the call.",
+				    "r%d is read before it is written: global function %s takes it as argument %u",
+				    rn, name, i + 1);
+		switch (global_arg_class(v, sg, i)) {
+		case 1:
+			if (a->type != R_SCALAR)
+				return verr(v, pc, "global_arg", "Pass a number, as the function's BTF signature says.",
+					    "global function %s argument %u (r%d) must be a number; it is %s",
+					    name, i + 1, rn, rtype_name(a->type));
+			break;
+		case 2:
+			if (a->type != R_CTX || a->off || !sc_is_const(&a->v) || sc_val(&a->v))
+				return verr(v, pc, "global_arg", "Pass the program's context pointer unmodified.",
+					    "global function %s argument %u (r%d) must be the context pointer; it is %s%s",
+					    name, i + 1, rn, rtype_name(a->type),
+					    a->type == R_CTX ? " with an offset" : "");
+			break;
+		case 3: {
+			if (a->type == R_SCALAR && sc_is_const(&a->v) && !sc_val(&a->v))
+				break;   /* NULL */
+			uint8_t t = a->type;
+			if (t == R_MAP_VALUE_OR_NULL)
+				a->type = R_MAP_VALUE;
+			else if (t == R_MEM_OR_NULL)
+				a->type = R_MEM;
+			/* the callee may read and write all of it */
+			int e = helper_mem(v, s, rn, i + 1, sg->args[i].size, 0, name);
+			if (!e)
+				e = helper_mem(v, s, rn, i + 1, sg->args[i].size, 1, name);
+			a->type = t;
+			if (e)
+				return e;
+			break;
+		}
+		default:
+			return verr(v, pc, "global_func", "", "global function %s argument %u is not supported",
+				    name, i + 1);
+		}
+	}
+	for (int r = 1; r <= 5; r++)
+		reg_mark_not_init(&regs[r]);
+	if (sg->ret == ANYBPF_PARAM_SCALAR)
+		reg_mark_unknown(&regs[0]);
+	else
+		reg_mark_not_init(&regs[0]);
+	if (fi->changes_pkt) {
+		invalidate_pkt(s);
+		v->pass_changes_pkt = 1;
+	}
+	s->steps += fi->max_path;
 	return 0;
 }

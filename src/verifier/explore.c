@@ -166,7 +166,56 @@ static struct vstate *pop(struct verifier *v)
 	return v->stack[v->nstack];
 }
 
-static int explore(struct verifier *v)
+/* The registers at the entry of function fn: the program's (r1 = ctx), or
+ * a global function's from its signature.  0 or -1 (reported). */
+static int entry_regs(struct verifier *v, struct vstate *s, uint32_t fn)
+{
+	struct frame *f = s->fr[0];
+	const struct anybpf_func_sig *sg = v->cfg.funcs[fn].sig;
+
+	f->func = fn;
+	s->pc = v->cfg.funcs[fn].start;
+	if (!fn || !sg) {
+		f->regs[1].type = R_CTX;
+		f->regs[1].v = sc_const(0);
+		return 0;
+	}
+	if (sg->nargs > 5)
+		return verr(v, s->pc, "global_func", "Pass at most 5 arguments (e.g. group them in a struct and pass its address).",
+			    "global function %s() takes %u arguments; at most 5 are passed in registers",
+			    sg->name, sg->nargs);
+	if (sg->ret != 0 && sg->ret != ANYBPF_PARAM_SCALAR)
+		return verr(v, s->pc, "global_func", "Return an integer, or make the function static.",
+			    "global function %s() must return a number (an integer or enum) or nothing",
+			    sg->name);
+	for (unsigned i = 0; i < sg->nargs; i++) {
+		struct reg *r = &f->regs[i + 1];
+		switch (global_arg_class(v, sg, i)) {
+		case 1:
+			reg_mark_unknown(r);
+			break;
+		case 2:
+			r->type = R_CTX;
+			r->v = sc_const(0);
+			break;
+		case 3:
+			r->type = R_MEM_OR_NULL;
+			r->range = sg->args[i].size;
+			r->v = sc_const(0);
+			r->id = new_id(v);
+			break;
+		default:
+			return verr(v, s->pc, "global_func",
+				    "Give the argument a sized type (not void *), pass a number or the program's context, or make the function static.",
+				    "argument %u of global function %s() is %s: a global function is verified on its own, from its BTF signature",
+				    i + 1, sg->name, sg->args[i].kind == ANYBPF_PARAM_PTR
+					    ? "a pointer to data of unknown size" : "neither a number nor a pointer");
+		}
+	}
+	return 0;
+}
+
+static int explore(struct verifier *v, uint32_t fn)
 {
 	struct vstate *s = state_new();
 	struct frame *f = frame_new();
@@ -178,11 +227,17 @@ static int explore(struct verifier *v)
 	}
 	s->fr[0] = f;
 	f->callsite = -1;
-	f->regs[1].type = R_CTX;
-	f->regs[1].v = sc_const(0);
 	f->regs[10].type = R_STACK;
 	f->regs[10].v = sc_const(0);
 	s->loop_head = -1;
+	v->pass_func = fn;
+	v->pass_changes_pkt = 0;
+	v->max_path = 0;
+	v->nhist = 0;
+	if (entry_regs(v, s, fn)) {
+		state_free(s);
+		return 0;
+	}
 
 	while (s) {
 		uint64_t tail = 0;
@@ -200,9 +255,9 @@ static int explore(struct verifier *v)
 				if (s->fr[fi]->cb_max)
 					cb = s->fr[fi];
 			if (cb)
-				verr(v, s->pc, "loop", "Pass bpf_loop a smaller iteration count the verifier can see.",
-				     "cannot prove the bpf_loop at pc %lld terminates within the budget: its callback ran %u of up to %u times after %llu explored instructions",
-				     (long long)cb->callsite, cb->cb_iter + 1, cb->cb_max,
+				verr(v, s->pc, "loop", cb->cb_map1 ? "Iterate a map with fewer max_entries, or make the callback shorter." : "Pass bpf_loop a smaller iteration count the verifier can see.",
+				     "cannot prove the %s at pc %lld terminates within the budget: its callback ran %u of up to %u times after %llu explored instructions",
+				     cb_helper(cb), (long long)cb->callsite, cb->cb_iter + 1, cb->cb_max,
 				     (unsigned long long)v->budget);
 			else if (s->loop_head >= 0)
 				verr(v, s->pc, "loop", "Give the loop a constant bound the verifier can see (e.g. 'for (i = 0; i < 64; i++)'), or make it smaller.",
@@ -259,6 +314,112 @@ static int explore(struct verifier *v)
 	while ((s = pop(v)))
 		state_free(s);
 	return v->oom ? -ANYBPF_E_NOMEM : 0;
+}
+
+/* The functions reached from f through calls and callbacks, depth first:
+ * the global ones are appended to order[] after their callees. */
+static void order_globals(struct verifier *v, uint32_t f, uint8_t *seen, uint32_t *order,
+			  size_t *n, unsigned depth)
+{
+	const struct func_info *fi = &v->cfg.funcs[f];
+
+	seen[f] = 1;
+	for (int64_t pc = fi->start; pc < fi->end && depth < 64; pc++) {
+		int row = v->cfg.row[pc];
+		if (row < 0 || (isa_rows[row].fmt != FMT_CALL_LOCAL && row != ISA_LDDW_FUNC))
+			continue;
+		uint32_t t = v->cfg.func_of[pc + 1 + v->insns[pc].imm];
+		if (!seen[t])
+			order_globals(v, t, seen, order, n, depth + 1);
+	}
+	if (fi->global)
+		order[(*n)++] = f;
+}
+
+/* The stack and frames function f may use with its callees (as explored
+ * so far), memo[] 0 when not computed yet. */
+static void func_totals(struct verifier *v, uint32_t f, uint8_t *memo, uint32_t *stk,
+			uint8_t *frames, unsigned depth)
+{
+	struct func_info *fi = &v->cfg.funcs[f];
+	uint32_t best_s = 0;
+	uint8_t best_f = 0;
+
+	if (memo[f] == 2)
+		return;
+	memo[f] = 1;
+	if (fi->global && fi->checked && f != v->pass_func) {
+		stk[f] = fi->total_stack;
+		frames[f] = fi->frames;
+		memo[f] = 2;
+		return;
+	}
+	for (int64_t pc = fi->start; pc < fi->end && depth < 64; pc++) {
+		int row = v->cfg.row[pc];
+		if (row < 0 || (isa_rows[row].fmt != FMT_CALL_LOCAL && row != ISA_LDDW_FUNC))
+			continue;
+		uint32_t t = v->cfg.func_of[pc + 1 + v->insns[pc].imm];
+		if (memo[t] == 1)
+			continue;   /* recursion: rejected where it is explored */
+		func_totals(v, t, memo, stk, frames, depth + 1);
+		if (stk[t] > best_s)
+			best_s = stk[t];
+		if (frames[t] > best_f)
+			best_f = frames[t];
+	}
+	stk[f] = ((fi->stack_depth + 7) & ~7u) + best_s;
+	frames[f] = (uint8_t)(best_f + 1 < 255 ? best_f + 1 : 255);
+	memo[f] = 2;
+}
+
+static int explore_all(struct verifier *v)
+{
+	struct cfg *c = &v->cfg;
+	uint8_t *called = ab_calloc(c->nfuncs + 1, 1);
+	uint32_t *order = ab_calloc(c->nfuncs + 1, sizeof(*order));
+	uint32_t *stk = ab_calloc(c->nfuncs + 1, sizeof(*stk));
+	uint8_t *frames = ab_calloc(c->nfuncs + 1, 1);
+	size_t norder = 0;
+	int err = 0;
+
+	if (!called || !order || !stk || !frames) {
+		err = -ANYBPF_E_NOMEM;
+		goto out;
+	}
+	/* global: a function called (not only a callback) whose BTF says so */
+	for (size_t pc = 0; pc < c->n; pc++)
+		if (c->row[pc] >= 0 && isa_rows[c->row[pc]].fmt == FMT_CALL_LOCAL)
+			called[c->func_of[(int64_t)pc + 1 + v->insns[pc].imm]] = 1;
+	for (size_t i = 0; i < v->nsigs; i++) {
+		const struct anybpf_func_sig *sg = &v->sigs[i];
+		if (sg->pc >= c->n || !(c->flags[sg->pc] & PC_FUNC))
+			continue;
+		uint32_t f = c->func_of[sg->pc];
+		c->funcs[f].sig = sg;
+		c->funcs[f].global = f && sg->global && called[f];
+	}
+	memset(called, 0, c->nfuncs);
+	order_globals(v, 0, called, order, &norder, 0);
+	for (size_t i = 0; i < norder && !err && !v->ndiags; i++) {
+		uint32_t g = order[i];
+		if ((err = explore(v, g)))
+			break;
+		memset(called, 0, c->nfuncs);
+		func_totals(v, g, called, stk, frames, 0);
+		c->funcs[g].total_stack = stk[g];
+		c->funcs[g].frames = frames[g];
+		c->funcs[g].max_path = v->max_path;
+		c->funcs[g].changes_pkt = v->pass_changes_pkt;
+		c->funcs[g].checked = 1;
+	}
+	if (!err && !v->ndiags)
+		err = explore(v, 0);
+out:
+	ab_free(called);
+	ab_free(order);
+	ab_free(stk);
+	ab_free(frames);
+	return err;
 }
 
 static void verifier_free(struct verifier *v)
@@ -360,6 +521,11 @@ int anybpf_verify(const struct anybpf_insn *insns, size_t n,
 	v.nmaps = o.nmaps;
 	v.strict = o.strict;
 	v.allow_unreachable = o.allow_unreachable;
+	v.allow_uninit_stack = o.allow_uninit_stack;
+	if (o.nfuncs && !o.funcs)
+		return ab_err(o.log, -ANYBPF_E_INVAL, -1, "anybpf_verify: nfuncs is %zu but funcs is NULL", o.nfuncs);
+	v.sigs = o.funcs;
+	v.nsigs = o.nfuncs;
 	v.level = o.level;
 	v.budget = o.budget ? o.budget : ANYBPF_VERIFY_BUDGET_DEFAULT;
 	v.max_errors = o.max_errors ? o.max_errors : 16;
@@ -405,8 +571,9 @@ int anybpf_verify(const struct anybpf_insn *insns, size_t n,
 			   sizeof(*v.ctx_off) + sizeof(*v.cfg.row) + sizeof(*v.cfg.flags) +
 			   sizeof(*v.cfg.func_of) + sizeof(*v.cfg.live)) +
 		      v.cfg.nfuncs * sizeof(*v.cfg.funcs);
-	/* pass 3: exploration (transfer + checks at every step) */
-	if ((err = inv_init(&v)) || (err = explore(&v)))
+	/* pass 3: exploration (transfer + checks at every step): the global
+ 	 * functions on their own, callees first, then the program */
+	if ((err = inv_init(&v)) || (err = explore_all(&v)))
 		goto fail;
 	inv_print(&v);
 done:

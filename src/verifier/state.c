@@ -16,7 +16,7 @@ static const char *const rtype_names[R_COUNT] = {
 	[R_NOT_INIT] = "uninitialized", [R_SCALAR] = "scalar", [R_CTX] = "ctx",
 	[R_STACK] = "stack", [R_PKT] = "packet", [R_PKT_META] = "packet_meta",
 	[R_PKT_END] = "packet_end", [R_MAP_PTR] = "map_ptr", [R_MAP_VALUE] = "map_value",
-	[R_MAP_VALUE_OR_NULL] = "map_value_or_null", [R_MEM] = "mem",
+	[R_MAP_VALUE_OR_NULL] = "map_value_or_null", [R_MEM] = "mem", [R_MAP_KEY] = "map_key",
 	[R_MEM_OR_NULL] = "mem_or_null", [R_MAP_PTR_OR_NULL] = "map_ptr_or_null",
 	[R_FUNC] = "func",
 };
@@ -277,7 +277,8 @@ bool state_subsumes(struct verifier *v, const struct vstate *old, const struct v
 		return false;
 	for (int f = 0; f <= old->cur; f++) {
 		const struct frame *fo = old->fr[f], *fc = cur->fr[f];
-		if (fo->callsite != fc->callsite || fo->cb_max != fc->cb_max ||
+		if (fo->callsite != fc->callsite || fo->func != fc->func || fo->cb_max != fc->cb_max ||
+		    fo->cb_map1 != fc->cb_map1 ||
 		    fo->cb_min != fc->cb_min)
 			return false;
 		/* a callback with fewer iterations done has every future of one
@@ -319,6 +320,7 @@ void reg_str(const struct verifier *v, const struct reg *r, char *buf, size_t si
 		return;
 	}
 	if ((r->type == R_MAP_PTR || r->type == R_MAP_VALUE || r->type == R_MAP_VALUE_OR_NULL ||
+	     r->type == R_MAP_KEY ||
 	     r->type == R_MAP_PTR_OR_NULL) &&
 	    r->map < v->nmaps && v->maps[r->map].name)
 		mapname = v->maps[r->map].name;

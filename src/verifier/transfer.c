@@ -118,7 +118,8 @@ static int ptr_alu(struct verifier *v, struct vstate *s, int op, int dreg, struc
 				    rtype_name(dst->type), rtype_name(src->type));
 		bool same = op == SC_SUB && dst->type == src->type &&
 			    (dst->type == R_PKT || dst->type == R_PKT_META || dst->type == R_STACK ||
-			     dst->type == R_MAP_VALUE || dst->type == R_CTX || dst->type == R_MEM) &&
+			     dst->type == R_MAP_VALUE || dst->type == R_CTX || dst->type == R_MEM ||
+			     dst->type == R_MAP_KEY) &&
 			    dst->map == src->map && dst->frame == src->frame &&
 			    (dst->type != R_PKT || dst->id == src->id);
 		struct scalar res = sc_unknown();
@@ -587,6 +588,13 @@ static int do_call_local(struct verifier *v, struct vstate *s, const struct anyb
 	int64_t pc = s->pc, target = pc + 1 + in->imm;
 	uint32_t fn = v->cfg.func_of[target];
 
+	if (v->cfg.funcs[fn].global) {   /* verified on its own */
+		if (check_global_call(v, s, fn))
+			return -1;
+		s->pc = pc + 1;
+		return 0;
+	}
+
 	if (s->cur + 1 >= MAX_FRAMES)
 		return verr(v, pc, "call_depth", "Flatten the call chain.",
 			    "call chain too deep: %d frames, at most %d", s->cur + 2, MAX_FRAMES);
@@ -612,7 +620,7 @@ static int do_call_local(struct verifier *v, struct vstate *s, const struct anyb
 }
 
 int enter_callback(struct verifier *v, struct vstate *s, int64_t callsite, int64_t target,
-		   uint32_t iter, uint32_t min, uint32_t max, const struct reg *ctx)
+		   uint32_t iter, uint32_t min, uint32_t max, const struct reg *ctx, uint16_t map1)
 {
 	int64_t pc = s->pc;
 	uint32_t fn = v->cfg.func_of[target];
@@ -627,8 +635,20 @@ int enter_callback(struct verifier *v, struct vstate *s, int64_t callsite, int64
 	struct frame *nf = frame_new();
 	if (!nf)
 		return verr(v, pc, "nomem", "", "out of memory");
-	reg_mark_const(&nf->regs[1], iter);   /* the index */
-	nf->regs[2] = *ctx;
+	if (map1) {    /* bpf_for_each_map_elem: map, key, value, ctx */
+		struct reg *r = nf->regs;
+		r[1].type = R_MAP_PTR;
+		r[2].type = R_MAP_KEY;
+		r[3].type = R_MAP_VALUE;
+		for (int i = 1; i <= 3; i++) {
+			r[i].map = (uint16_t)(map1 - 1);
+			r[i].v = sc_const(0);
+		}
+		r[4] = *ctx;
+	} else {
+		reg_mark_const(&nf->regs[1], iter);   /* the index */
+		nf->regs[2] = *ctx;
+	}
 	nf->regs[10].type = R_STACK;
 	nf->regs[10].frame = (uint8_t)(s->cur + 1);
 	nf->regs[10].v = sc_const(0);
@@ -638,6 +658,7 @@ int enter_callback(struct verifier *v, struct vstate *s, int64_t callsite, int64
 	nf->cb_min = min;
 	nf->cb_max = max;
 	nf->cb_ctx = *ctx;
+	nf->cb_map1 = map1;
 	s->fr[++s->cur] = nf;
 	s->pc = target;
 	return 0;
@@ -654,7 +675,7 @@ static int callback_return(struct verifier *v, struct vstate *s)
 		if (r0->type == R_SCALAR)
 			sc_str(t, sizeof(t), &r0->v);
 		return verr(v, s->pc, "ret_range", "Return 0 to continue the loop or 1 to stop it.",
-			    "a bpf_loop callback must return 0 or 1; r0 may be %s",
+			    "a %s callback must return 0 or 1; r0 may be %s", cb_helper(cb),
 			    r0->type == R_SCALAR ? t : rtype_name(r0->type));
 	}
 	/* it stops when the callback says so or when nr (in [min, max]) may
@@ -665,6 +686,7 @@ static int callback_return(struct verifier *v, struct vstate *s)
 	int64_t site = cb->callsite, target = v->cfg.funcs[cb->func].start;
 	uint32_t iter = cb->cb_iter, min = cb->cb_min, max = cb->cb_max;
 	struct reg ctx = cb->cb_ctx;
+	uint16_t map1 = cb->cb_map1;
 	frame_free(cb);
 	s->fr[s->cur--] = NULL;
 	struct reg *regs = REGS(s);
@@ -672,7 +694,7 @@ static int callback_return(struct verifier *v, struct vstate *s)
 		reg_mark_not_init(&regs[r]);
 	reg_mark_unknown(&regs[0]);      /* iterations done, or an error code */
 	if (!may_stop)
-		return enter_callback(v, s, site, target, iter + 1, min, max, &ctx);
+		return enter_callback(v, s, site, target, iter + 1, min, max, &ctx, map1);
 	s->pc = site + 1;
 	if (may_go_on) {
 		/* the next iteration waits on the stack (one at a time: the loop's
@@ -680,7 +702,7 @@ static int callback_return(struct verifier *v, struct vstate *s)
 		struct vstate *again;
 		if (push_branch(v, s, site, &again))
 			return -1;
-		if (enter_callback(v, again, site, target, iter + 1, min, max, &ctx)) {
+		if (enter_callback(v, again, site, target, iter + 1, min, max, &ctx, map1)) {
 			again->pc = -2;
 			return -1;
 		}
@@ -693,7 +715,8 @@ static int do_exit(struct verifier *v, struct vstate *s)
 	int e;
 	struct reg *r0 = &REGS(s)[0];
 
-	if ((e = need_init(v, s, 0)))
+	const struct anybpf_func_sig *gsig = s->cur == 0 && v->pass_func ? v->cfg.funcs[v->pass_func].sig : NULL;
+	if ((!gsig || gsig->ret) && (e = need_init(v, s, 0)))
 		return e;
 	if (s->cur > 0 && cur_frame(s)->cb_max)
 		return callback_return(v, s) ? -1 : 3;
@@ -720,6 +743,13 @@ static int do_exit(struct verifier *v, struct vstate *s)
 	if (v->strict && reg_is_ptr(r0))
 		return verr(v, s->pc, "ptr_leak", "Return a number.",
 			    "pointer leak: r0 is %s at exit (strict mode)", rtype_name(r0->type));
+	if (gsig) {
+		if (gsig->ret && r0->type != R_SCALAR)
+			return verr(v, s->pc, "ret_type", "Return a number from a global function.",
+				    "global function %s() must return a number; r0 is %s at its exit",
+				    gsig->name, rtype_name(r0->type));
+		return 1;
+	}
 	if (v->hook->flags & HOOK_RET) {
 		char t[96];
 		if (r0->type != R_SCALAR)

@@ -40,6 +40,7 @@ enum rtype {
 	R_MEM_OR_NULL,
 	R_MAP_PTR_OR_NULL,   /* map-in-map lookup result */
 	R_FUNC,              /* a function of the program: `off` is its pc */
+	R_MAP_KEY,           /* a key of map `map` (key_size bytes, read-only) + off + v */
 	R_COUNT
 };
 
@@ -73,6 +74,7 @@ struct frame {
 	 * context argument cb_ctx; cb_max 0 for ordinary calls */
 	uint32_t cb_iter, cb_min, cb_max;   /* nr is in [cb_min, cb_max] */
 	struct reg cb_ctx;
+	uint16_t cb_map1;    /* bpf_for_each_map_elem: the map + 1; 0 bpf_loop */
 };
 
 struct vstate {
@@ -103,6 +105,13 @@ enum { PC_PRUNE = 1, PC_FUNC = 2, PC_REACH = 4, PC_LOOP_HEAD = 8, PC_LDDW2 = 16 
 struct func_info {
 	int64_t start, end;          /* [start, end) */
 	uint32_t stack_depth;        /* deepest stack byte used, seen so far */
+	/* a global function (BTF), verified on its own: its signature, and
+	 * once checked the longest path, the stack and frames it may use
+	 * with its callees, and whether it may move packet data */
+	const struct anybpf_func_sig *sig;
+	uint8_t global, checked, frames, changes_pkt;
+	uint32_t total_stack;
+	uint64_t max_path;
 };
 
 struct cfg {
@@ -143,7 +152,11 @@ struct verifier {
 	const struct hook *hook;
 	const struct anybpf_map_desc *maps;
 	size_t nmaps;
-	int strict, allow_unreachable;
+	int strict, allow_unreachable, allow_uninit_stack;
+	const struct anybpf_func_sig *sigs;
+	size_t nsigs;
+	uint32_t pass_func;          /* the function explored from its entry */
+	uint8_t pass_changes_pkt;    /* this pass called a packet-moving helper */
 	enum anybpf_verify_level level;
 	uint64_t budget;
 	size_t max_errors;
@@ -218,8 +231,16 @@ int check_mem_access(struct verifier *v, struct vstate *s, int regno, int32_t of
 int check_helper_call(struct verifier *v, struct vstate *s, int32_t id);
 /* a new frame running the callback at `target` (iteration iter of max) */
 int enter_callback(struct verifier *v, struct vstate *s, int64_t callsite, int64_t target,
-		   uint32_t iter, uint32_t min, uint32_t max, const struct reg *ctx);
+		   uint32_t iter, uint32_t min, uint32_t max, const struct reg *ctx, uint16_t map1);
+/* "bpf_loop" or "bpf_for_each_map_elem" for a callback frame */
+#define cb_helper(f) ((f)->cb_map1 ? "bpf_for_each_map_elem" : "bpf_loop")
 const char *helper_name(int32_t id);
+/* a call of global function fn (verified on its own): arguments against its
+ * signature; r0 an unknown number */
+int check_global_call(struct verifier *v, struct vstate *s, uint32_t fn);
+/* what a global function's argument i is, "" when supported (cls: 1 scalar,
+ * 2 ctx, 3 memory or NULL of sig->args[i].size bytes) */
+int global_arg_class(const struct verifier *v, const struct anybpf_func_sig *sig, unsigned i);
 void drop_ref(struct vstate *s, uint32_t id);   /* a reference ends */
 /* ids: a fresh one */
 static inline uint32_t new_id(struct verifier *v) { return ++v->id_gen; }

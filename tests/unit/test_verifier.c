@@ -6,7 +6,12 @@
  *   type: xdp               program type (default socket_filter)
  *   maps: hash 4 8 16; array 4 48 1    type key_size value_size max_entries
  *                           [inner=N: map-in-map, N = 1 + inner map index]
- *   opts: strict allow_unreachable budget=N
+ *   opts: strict allow_unreachable uninit_stack budget=N
+ *   global: PC NAME RET ARG...  a function at PC with this BTF signature,
+ *                           global (verified on its own); RET int | void;
+ *                           ARG int | ptr=N (pointer to N bytes) |
+ *                           ptr=N:STRUCT | void* ; `static:` the same for a
+ *                           static function
  *   expect: accept | reject | invalid (options refused)
  *   error: text             (reject) some diagnostic contains it
  *   pc: N                   (reject) ... at this pc
@@ -190,8 +195,11 @@ struct vcase {
 	char type[32];
 	struct anybpf_map_desc maps[8];
 	size_t nmaps;
-	int strict, allow_unreachable, expect_accept;
+	int strict, allow_unreachable, allow_uninit_stack, expect_accept;
 	uint64_t budget;
+	struct anybpf_func_sig sigs[4];
+	char signames[4][5][32];     /* NAME, then struct names of args 1-4 */
+	size_t nsigs;
 	char error[256];
 	long long pc, bound;
 	char *prog;
@@ -223,6 +231,50 @@ static int parse_maps(struct vcase *c, const char *s)
 			return -1;
 		c->maps[c->nmaps++] = (struct anybpf_map_desc){ t, k, val, ent, NULL, inner };
 	}
+	return 0;
+}
+
+/* "PC NAME RET ARG..." (see the top); 0 or -1 */
+static int parse_sig(struct vcase *c, const char *s, int global)
+{
+	char buf[256], *save = NULL;
+	if (c->nsigs == 4)
+		return -1;
+	struct anybpf_func_sig *sg = &c->sigs[c->nsigs];
+	memset(sg, 0, sizeof(*sg));
+	snprintf(buf, sizeof(buf), "%s", s);
+	char *pc = strtok_r(buf, " ", &save), *name = strtok_r(NULL, " ", &save);
+	char *ret = strtok_r(NULL, " ", &save);
+	if (!pc || !name || !ret)
+		return -1;
+	sg->pc = (size_t)atoll(pc);
+	snprintf(c->signames[c->nsigs][0], 32, "%s", name);
+	sg->name = c->signames[c->nsigs][0];
+	sg->global = global;
+	sg->ret = !strcmp(ret, "int") ? ANYBPF_PARAM_SCALAR : !strcmp(ret, "void") ? 0 : ANYBPF_PARAM_OTHER;
+	for (char *a; (a = strtok_r(NULL, " ", &save));) {
+		unsigned i = sg->nargs++;
+		if (i >= 5)
+			continue;
+		struct anybpf_func_param *fp = &sg->args[i];
+		fp->type_name = "";
+		if (!strcmp(a, "int")) {
+			fp->kind = ANYBPF_PARAM_SCALAR;
+		} else if (!strcmp(a, "void*")) {
+			fp->kind = ANYBPF_PARAM_PTR;
+		} else if (!strncmp(a, "ptr=", 4)) {
+			fp->kind = ANYBPF_PARAM_PTR;
+			fp->size = (uint32_t)atoi(a + 4);
+			char *colon = strchr(a, ':');
+			if (colon && i < 4) {
+				snprintf(c->signames[c->nsigs][i + 1], 32, "%s", colon + 1);
+				fp->type_name = c->signames[c->nsigs][i + 1];
+			}
+		} else {
+			fp->kind = ANYBPF_PARAM_OTHER;
+		}
+	}
+	c->nsigs++;
 	return 0;
 }
 
@@ -275,7 +327,10 @@ static int run_case(const char *file, struct vcase *c)
 	o.nmaps = c->nmaps;
 	o.strict = c->strict;
 	o.allow_unreachable = c->allow_unreachable;
+	o.allow_uninit_stack = c->allow_uninit_stack;
 	o.budget = c->budget;
+	o.funcs = c->nsigs ? c->sigs : NULL;
+	o.nfuncs = c->nsigs;
 	struct anybpf_verify_result *res = NULL;
 	int e = anybpf_verify(insns, n, &o, &res);
 	if (res && getenv("ANYBPF_VERIFIER_SHOW")) { /* print every case's diagnostics */
@@ -393,6 +448,7 @@ static int run_file(const char *path)
 		else if (!strcmp(line, "opts")) {
 			c.strict = strstr(val, "strict") != NULL;
 			c.allow_unreachable = strstr(val, "allow_unreachable") != NULL;
+			c.allow_uninit_stack = strstr(val, "uninit_stack") != NULL;
 			if (strstr(val, "budget="))
 				c.budget = strtoull(strstr(val, "budget=") + 7, NULL, 10);
 		} else if (!strcmp(line, "expect"))
@@ -402,6 +458,8 @@ static int run_file(const char *path)
 			snprintf(c.error, sizeof(c.error), "%s", val);
 		else if (!strcmp(line, "pc"))
 			c.pc = atoll(val);
+		else if (!strcmp(line, "global") || !strcmp(line, "static"))
+			bad += parse_sig(&c, val, !strcmp(line, "global")) ? (fprintf(stderr, "  %s:%d: bad signature\n", path, lineno), 1) : 0;
 		else if (!strcmp(line, "bound"))
 			c.bound = atoll(val);
 		else {
