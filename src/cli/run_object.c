@@ -1,8 +1,8 @@
 /*
  * run_object.c - `anybpf run FILE.o [SECTION] [section=S] [program=NAME]
  * [type=T] [data=IN] [ctx=IN] [repeat=N] [out=OUT] [ctx_out=OUT]
- * [mode=interpret] [check=on|off] [budget=N] [unverified] [--dump-maps]
- * [--json]` and `... pcap=IN.pcap [write=OUT.pcap]` (run_pcap.c): run one program of an object file the way the kernel's
+ * [mode=jit|interp|fast|checked] [check=on|off] [budget=N] [unverified]
+ * [--dump-maps] [--json]` and `... pcap=IN.pcap [write=OUT.pcap]` (run_pcap.c): run one program of an object file the way the kernel's
  * BPF_PROG_TEST_RUN does (anybpf_prog_test_run): verified first, the
  * object's maps live, Linux helpers.  Prints retval (and the XDP action),
  * the duration per run, the trace log, data_out when the program changed
@@ -15,7 +15,9 @@
 #include <string.h>
 
 #include "common/common.h"
+#include "hooks/hooks.h"
 #include "json.h"
+#include "map_btf.h"
 #include "run.h"
 #include "show_common.h"
 
@@ -55,9 +57,64 @@ static char *hex_str(const uint8_t *p, size_t n)
 	return s;
 }
 
+/* One element formatted through BTF (kt / vt: 0 untyped). */
+static void dump_typed(struct json *j, const struct btf *btf, uint32_t kt, uint32_t vt,
+		       const uint8_t *key, uint32_t ks, const uint8_t *val, size_t slot,
+		       uint32_t vs, unsigned ncpus, int percpu)
+{
+	if (j) {
+		json_key(j, "formatted");
+		json_obj(j);
+		json_key(j, "key");
+		cli_btf_value(j, NULL, btf, kt, key, ks);
+		json_key(j, percpu ? "values" : "value");
+	} else {
+		printf("{\"key\": ");
+		cli_btf_value(NULL, stdout, btf, kt, key, ks);
+		printf(percpu ? ", \"values\": " : ", \"value\": ");
+	}
+	if (percpu) {
+		if (j)
+			json_arr(j);
+		else
+			printf("[");
+		for (unsigned c = 0; c < ncpus; c++) {
+			if (j) {
+				json_obj(j);
+				json_kuint(j, "cpu", c);
+				json_key(j, "value");
+				cli_btf_value(j, NULL, btf, vt, val + c * slot, vs);
+				json_end(j);
+			} else {
+				printf("%s{\"cpu\": %u, \"value\": ", c ? ", " : "", c);
+				cli_btf_value(NULL, stdout, btf, vt, val + c * slot, vs);
+				printf("}");
+			}
+		}
+		if (j)
+			json_end(j);
+		else
+			printf("]");
+	} else {
+		cli_btf_value(j, j ? NULL : stdout, btf, vt, val, vs);
+	}
+	if (j)
+		json_end(j);
+	else
+		printf("}\n");
+}
+
 /* bpftool map dump: "key: .. value: ..", per-CPU values per CPU. */
 void cli_dump_map(struct json *j, anybpf_rtmap *m)
 {
+	cli_dump_map_obj(j, m, NULL, 0);
+}
+
+void cli_dump_map_obj(struct json *j, anybpf_rtmap *m, const anybpf_object *obj, size_t mi)
+{
+	const struct btf *btf = NULL;
+	uint32_t kt = 0, vt = 0;
+	int typed = obj && cli_map_btf_types(obj, mi, &btf, &kt, &vt);
 	uint32_t ks = anybpf_rtmap_key_size(m);
 	size_t vs = anybpf_rtmap_value_buf_size(m);
 	uint32_t type = anybpf_rtmap_type(m);
@@ -106,6 +163,9 @@ void cli_dump_map(struct json *j, anybpf_rtmap *m)
 				json_kstr(j, "value", hv ? hv : "");
 				ab_free(hv);
 			}
+			if (typed)
+				dump_typed(j, btf, kt, vt, key, ks, val, slot, anybpf_rtmap_value_size(m),
+					   ncpus, percpu);
 			json_end(j);
 			continue;
 		}
@@ -125,6 +185,9 @@ void cli_dump_map(struct json *j, anybpf_rtmap *m)
 			hex_line(stdout, val, anybpf_rtmap_value_size(m));
 			printf("\n");
 		}
+		if (typed)
+			dump_typed(NULL, btf, kt, vt, key, ks, val, slot, anybpf_rtmap_value_size(m),
+				   ncpus, percpu);
 	}
 	if (j) {
 		json_end(j);
@@ -194,9 +257,9 @@ int cli_run_object(struct cli *c)
 	if (repeat == 0 || repeat > 100000000)
 		return cli_usage(c, "repeat=%llu: expected 1 to 100000000", (unsigned long long)repeat);
 	int checked = 0, jit = mode && !strcmp(mode, "jit");
-	if (mode && !jit && strcmp(mode, "interpret") && strcmp(mode, "interpreter") && strcmp(mode, "fast") &&
-	    strcmp(mode, "checked") && strcmp(mode, "checking"))
-		return cli_usage(c, "mode=%s: expected interpret (fast when verified), fast, checked or jit", mode);
+	if (mode && !jit && strcmp(mode, "interpret") && strcmp(mode, "interpreter") && strcmp(mode, "interp") &&
+	    strcmp(mode, "fast") && strcmp(mode, "checked") && strcmp(mode, "checking"))
+		return cli_usage(c, "mode=%s: expected jit (the default for verified programs on x86-64), interp (fast when verified), fast, checked", mode);
 	if (jit && (unverified || (check && !strcmp(check, "on"))))
 		return cli_usage(c, "mode=jit runs only verified programs, without checks");
 	if ((mode && mode[0] == 'c') || (check && !strcmp(check, "on")))
@@ -209,6 +272,9 @@ int cli_run_object(struct cli *c)
 		return cli_usage(c, "pcap= replaces data=, out= and repeat=");
 	if (check && !strcmp(check, "off") && unverified)
 		return cli_usage(c, "check=off with unverified: unverified programs run only in checking mode");
+	/* no mode chosen: the JIT for a verified program where there is one,
+	 * else the fast interpreter (decided once the program is verified) */
+	int jit_default = !mode && !checked && !unverified && anybpf_jit_available();
 
 	anybpf_object *obj;
 	if ((rc = show_open(c, c->pos[0], &obj)))
@@ -228,11 +294,9 @@ int cli_run_object(struct cli *c)
 	}
 	const char *type = anybpf_prog_type_name(prog);
 	const char *tflag = cli_get(c, "type");
-	int rawctx = type && (!strcmp(type, "kprobe") || !strcmp(type, "tracepoint") ||
-			      !strcmp(type, "raw_tracepoint") || !strcmp(type, "perf_event"));
-	if (tflag)
-		rawctx = !strcmp(tflag, "kprobe") || !strcmp(tflag, "tracepoint") || !strcmp(tflag, "tp") ||
-			 !strcmp(tflag, "raw_tracepoint") || !strcmp(tflag, "raw_tp") || !strcmp(tflag, "perf_event");
+	/* types whose context is all there is (tracing, cgroup_sock, ...) */
+	const struct hook *hk = hook_find(tflag ? tflag : type);
+	int rawctx = hk && !hook_takes_packet(hk);
 	const uint8_t *in = (const uint8_t *)data;
 	if (!data_path && !rawctx) {
 		in = default_frame;
@@ -254,6 +318,8 @@ int cli_run_object(struct cli *c)
 		if (!err)
 			err = loaded = anybpf_runtime_load(rt, prog, &log);
 	}
+	if (jit_default && loaded == 0)
+		jit = 1;
 	if (pcap_path && err >= 0) {
 		const char *pt = anybpf_runtime_prog_type(rt, prog);
 		struct cli_pcap_opts po = { pcap_path, write_path, checked, dump, jit, budget };
@@ -270,6 +336,14 @@ int cli_run_object(struct cli *c)
 	};
 	if (err >= 0)
 		err = anybpf_prog_test_run(rt, prog, &t);
+	if (err == -ANYBPF_E_NOT_SUPPORTED && jit && !mode) {
+		/* the default JIT cannot run here (no executable memory, ...):
+		 * the fast interpreter, as on hosts without a JIT */
+		log = (struct anybpf_log){ .buf = logbuf, .size = 1 << 16, .err_pc = -1, .err_line = -1 };
+		logbuf[0] = 0;
+		t.jit = jit = 0;
+		err = anybpf_prog_test_run(rt, prog, &t);
+	}
 	rc = EXIT_OK;
 	if (err) {
 		cli_print_log(c, &log);
@@ -325,7 +399,7 @@ int cli_run_object(struct cli *c)
 				json_key(&j, "maps");
 				json_arr(&j);
 				for (size_t i = 0; i < anybpf_runtime_map_count(rt); i++)
-					cli_dump_map(&j, anybpf_runtime_map(rt, i));
+					cli_dump_map_obj(&j, anybpf_runtime_map(rt, i), obj, i);
 				json_end(&j);
 			}
 			json_end(&j);
@@ -357,7 +431,7 @@ int cli_run_object(struct cli *c)
 			}
 			if (dump)
 				for (size_t i = 0; i < anybpf_runtime_map_count(rt); i++)
-					cli_dump_map(NULL, anybpf_runtime_map(rt, i));
+					cli_dump_map_obj(NULL, anybpf_runtime_map(rt, i), obj, i);
 		}
 		if (out_path && !rawctx)
 			rc = write_file(c, out_path, dout, t.data_size_out);

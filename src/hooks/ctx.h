@@ -22,7 +22,13 @@
 #include "helpers/linux_helpers.h"
 #include "hooks.h"
 
-enum ctx_class { CTXC_XDP, CTXC_SKB, CTXC_RAW };
+/* XDP: struct xdp_md; SKB: struct __sk_buff (4-byte packet fields, the
+ * rewrite); RAW: ctx_in bytes, no packet (tracing types, cgroup_sock,
+ * cgroup_sock_addr, windows/sock_addr, windows/sock_ops); PTRS: ctx_in
+ * bytes whose 8-byte packet pointer fields the runtime sets to a packet
+ * from data_in (sock_ops' skb_data, sk_msg, windows/xdp, windows/bind's
+ * app id, windows/sample). */
+enum ctx_class { CTXC_XDP, CTXC_SKB, CTXC_RAW, CTXC_PTRS };
 
 #define CTX_XDP_HEADROOM 256u   /* XDP_PACKET_HEADROOM */
 #define CTX_TAILROOM     512u   /* room for adjust_tail / change_tail */
@@ -79,8 +85,10 @@ int ctx_run_output(struct ctx_run *r, uint8_t **data, size_t *data_len,
 
 /* The rewrite: insns[pc] with ctx_off[pc] >= 0 (from the verifier) that
  * load a packet pointer field become 8-byte loads from the native
- * pointers.  0, or -ANYBPF_E_INVAL (a pointer field accessed through
- * other memory on another path, or not as a 4-byte load). */
+ * pointers (8-byte pointer fields, as sk_msg_md's or Windows', keep their
+ * 8-byte load and read the same native pointers).  0, or -ANYBPF_E_INVAL
+ * (a pointer field accessed through other memory on another path, or not
+ * with a load of its size). */
 int ctx_rewrite(const struct hook *h, struct anybpf_insn *insns, size_t n,
 		const int32_t *ctx_off, struct anybpf_log *log);
 

@@ -40,7 +40,10 @@ enum ctx_class ctx_class_of(const struct hook *h)
 		return CTXC_XDP;
 	if (h->flags & HOOK_OPAQUE)
 		return CTXC_RAW;
-	return CTXC_SKB;
+	if (!hook_takes_packet(h))
+		return CTXC_RAW;
+	const struct ctx_field *f = hook_field_of_kind(h, CTXK_PKT, 0);
+	return f && f->elem == 8 ? CTXC_PTRS : CTXC_SKB;
 }
 
 void ctx_run_free(struct ctx_run *r)
@@ -142,11 +145,93 @@ static int skb_ctx_in_check(const uint8_t *ci, size_t clen, struct anybpf_log *l
 	return 0;
 }
 
+/* sk_skb: data_in is the stream data the socket received (no link or
+ * network header: the kernel has no test run for sk_skb, so this is ours);
+ * ctx_in may set priority, tc_index, cb[] and the socket's family,
+ * addresses and ports (88..140), the rest must be zero. */
+static int build_stream(struct ctx_run *r, const uint8_t *data, size_t len, const uint8_t *ci,
+			size_t clen, struct anybpf_log *log)
+{
+	for (size_t b = 0; b < clen; b++)
+		if (ci[b] && !(b >= SKB_PRIORITY && b < SKB_PRIORITY + 4) &&
+		    !(b >= SKB_TC_INDEX && b < SKB_CB_END) && !(b >= SKB_FAMILY && b < 140))
+			return ab_err(log, -ANYBPF_E_INVAL, -1,
+				      "ctx_in: __sk_buff byte %zu is not zero, but an sk_skb ctx_in may set only priority, tc_index, cb[], family, remote/local_ip4/ip6 and remote/local_port", b);
+	r->cap = CTX_XDP_HEADROOM + len + CTX_TAILROOM;
+	r->ctx_size = ctx_ptrs_off(r->hook) + sizeof(struct anybpf_helper_pkt);
+	r->buf = ab_calloc(1, r->cap);
+	r->ctx = ab_calloc(1, r->ctx_size);
+	if (!r->buf || !r->ctx)
+		return -ANYBPF_E_NOMEM;
+	uint8_t *d = r->buf + CTX_XDP_HEADROOM;
+	if (len)
+		memcpy(d, data, len);
+	if (clen)
+		memcpy(r->ctx, ci, clen < SKB_SIZE ? clen : SKB_SIZE);
+	wr32(r->ctx + SKB_LEN, (uint32_t)len);
+	wr32(r->ctx + SKB_IFINDEX, LOOPBACK_IFINDEX);
+	set_ptrs(r, d, d, len);
+	return 0;
+}
+
+/* The 8-byte packet pointer fields of a PTRS context. */
+static const struct ctx_field *ptr_field(const struct hook *h, unsigned kind)
+{
+	return hook_field_of_kind(h, kind, 0);
+}
+
+/* PTRS: the context from ctx_in (its pointer fields zero: the runtime sets
+ * them), the packet from data_in (may be empty). */
+static int build_ptrs(struct ctx_run *r, const uint8_t *data, size_t len, const uint8_t *ci,
+		      size_t clen, struct anybpf_log *log)
+{
+	const struct hook *h = r->hook;
+	static const unsigned kinds[] = { CTXK_PKT, CTXK_PKT_END, CTXK_PKT_META };
+	if (clen > h->ctx_size)
+		return ab_err(log, -ANYBPF_E_INVAL, -1, "ctx_in: %zu bytes, but the %s context has %u",
+			      clen, h->name, h->ctx_size);
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+		const struct ctx_field *f = ptr_field(h, kinds[k]);
+		if (f && clen > f->off && !zero_range(ci, f->off, clen < f->off + f->size ? clen : f->off + f->size))
+			return ab_err(log, -ANYBPF_E_INVAL, -1,
+				      "ctx_in: %s.%s (bytes %u-%u) is a pointer the runtime sets to the packet (data_in); leave it zero",
+				      h->name, f->name, f->off, f->off + f->size - 1);
+	}
+	r->cap = CTX_XDP_HEADROOM + len + CTX_TAILROOM;
+	r->ctx_size = ctx_ptrs_off(h) + sizeof(struct anybpf_helper_pkt);
+	r->buf = ab_calloc(1, r->cap);
+	r->ctx = ab_calloc(1, r->ctx_size);
+	if (!r->buf || !r->ctx)
+		return -ANYBPF_E_NOMEM;
+	uint8_t *d = r->buf + CTX_XDP_HEADROOM;
+	if (len)
+		memcpy(d, data, len);
+	if (clen)
+		memcpy(r->ctx, ci, clen);
+	set_ptrs(r, d, d, len);
+	/* the uapi pointer fields hold the real pointers too (the rewrite
+	 * makes the program read the helpers' copies, which helpers move) */
+	const struct anybpf_helper_pkt *k = ctx_pkt(r);
+	uint8_t *const vals[] = { k->data, k->data_end, k->data_meta };
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+		const struct ctx_field *f = ptr_field(h, kinds[i]);
+		if (f && f->size == 8)
+			memcpy(r->ctx + f->off, &vals[i], 8);
+	}
+	if (!strcmp(h->name, "sock_ops"))
+		wr32(r->ctx + 208, (uint32_t)len);         /* skb_len */
+	else if (!strcmp(h->name, "sk_msg") && !rd32(r->ctx + 68))
+		wr32(r->ctx + 68, (uint32_t)len);          /* size */
+	return 0;
+}
+
 static int build_skb(struct ctx_run *r, const uint8_t *data, size_t len, const uint8_t *ci,
 		     size_t clen, struct anybpf_log *log)
 {
 	const char *t = r->hook->name;
 	int is_l2 = !strcmp(t, "sched_cls") || !strcmp(t, "sched_act");
+	if (!strcmp(t, "sk_skb"))
+		return build_stream(r, data, len, ci, clen, log);
 	int err = skb_ctx_in_check(ci, clen, log);
 	if (err)
 		return err;
@@ -243,12 +328,19 @@ int ctx_run_build(struct ctx_run *r, const struct hook *h, const void *data_in,
 				      "%s programs take no packet (data_in): give the context bytes as ctx_in", h->name);
 		return build_raw(r, ctx_in, ctx_len, log);
 	}
+	if (!strcmp(h->name, "flow_dissector"))
+		return ab_err(log, -ANYBPF_E_NOT_SUPPORTED, -1,
+			      "flow_dissector programs cannot be test-run yet (their flow_keys context field is not modeled)");
+	if (data_len > CTX_MAX_DATA)
+		return ab_err(log, -ANYBPF_E_INVAL, -1, "data_in: %zu bytes, more than %u", data_len, CTX_MAX_DATA);
+	if (r->cls == CTXC_PTRS)
+		return build_ptrs(r, data_in, data_in ? data_len : 0, ctx_in, ctx_len, log);
+	if (!strcmp(h->name, "sk_skb"))
+		return build_skb(r, data_in, data_in ? data_len : 0, ctx_in, ctx_len, log);
 	if (!data_in || data_len < CTX_ETH_HLEN)
 		return ab_err(log, -ANYBPF_E_INVAL, -1,
 			      "data_in: %zu bytes; a %s test run needs a frame of at least %u bytes (an Ethernet header)",
 			      data_in ? data_len : 0, h->name, CTX_ETH_HLEN);
-	if (data_len > CTX_MAX_DATA)
-		return ab_err(log, -ANYBPF_E_INVAL, -1, "data_in: %zu bytes, more than %u", data_len, CTX_MAX_DATA);
 	return r->cls == CTXC_XDP ? build_xdp(r, data_in, data_len, ctx_in, ctx_len, log)
 				  : build_skb(r, data_in, data_len, ctx_in, ctx_len, log);
 }
@@ -271,6 +363,24 @@ int ctx_run_output(struct ctx_run *r, uint8_t **data, size_t *data_len,
 	/* pointers a helper moved stay inside the buffer; refuse otherwise */
 	if (d < r->buf || d + len > r->buf + r->cap || meta < r->buf || meta > d)
 		return -ANYBPF_E_INVAL;
+	if (r->cls == CTXC_PTRS) {
+		/* ctx_out: the context with its pointer fields zeroed again (no
+		 * host address leaves the run) */
+		static const unsigned kinds[] = { CTXK_PKT, CTXK_PKT_END, CTXK_PKT_META };
+		size_t n = r->hook->ctx_size;
+		*ctx_len = n;
+		if (ctx_out) {
+			memcpy(ctx_out, r->ctx, ctx_cap < n ? ctx_cap : n);
+			for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+				const struct ctx_field *f = ptr_field(r->hook, kinds[i]);
+				if (f && f->off < ctx_cap)
+					memset(ctx_out + f->off, 0, ctx_cap - f->off < f->size ? ctx_cap - f->off : f->size);
+			}
+		}
+		*data = d;
+		*data_len = len;
+		return 0;
+	}
 	if (r->cls == CTXC_XDP) {
 		uint8_t md[XDP_MD_SIZE] = { 0 };
 		wr32(md + XDP_DATA, (uint32_t)(d - meta));
@@ -347,9 +457,13 @@ int ctx_rewrite(const struct hook *h, struct anybpf_insn *insns, size_t n,
 		}
 		if (!f || (f->kind != CTXK_PKT && f->kind != CTXK_PKT_END && f->kind != CTXK_PKT_META))
 			continue;
-		if (in->code != 0x61 /* ldxw */ || (unsigned)off != f->off)
+		/* ldxw (or ldxsw: the verifier types the result as the pointer,
+		 * not a sign-extended number, so the pointer is what it must
+		 * get) of a 4-byte field, ldxdw of an 8-byte one */
+		int ok_code = f->size == 8 ? in->code == 0x79 : in->code == 0x61 || in->code == 0x81;
+		if (!ok_code || (unsigned)off != f->off)
 			return ab_err(log, -ANYBPF_E_INVAL, (int64_t)pc,
-				      "pc %zu: context field '%s' must be read with a 4-byte load", pc, f->name);
+				      "pc %zu: context field '%s' must be read with a %u-byte load", pc, f->name, f->size);
 		in->code = 0x79; /* ldxdw */
 		in->off = (int16_t)(base + (f->kind == CTXK_PKT ? CTX_PTR_DATA :
 					    f->kind == CTXK_PKT_END ? CTX_PTR_DATA_END : CTX_PTR_DATA_META));

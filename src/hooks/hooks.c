@@ -1,5 +1,6 @@
 /* hooks.c - program type descriptors: the rows of hooks.def, the lookup by
- * name (with section-style aliases) and the context access rule. */
+ * name (with section-style aliases) and the context access rule; the
+ * eBPF-for-Windows helper ids (win_helpers.def). */
 #include <stdio.h>
 #include <string.h>
 
@@ -10,7 +11,7 @@ enum { PLAIN = CTXK_PLAIN, PLAIN_FULL = CTXK_PLAIN_FULL, PKT = CTXK_PKT,
        RET = HOOK_RET, PKT_W = HOOK_PKT_W, LD_ABS = HOOK_LD_ABS, OPAQUE = HOOK_OPAQUE,
        XDP = HG_XDP, SKF = HG_SKF, TC = HG_TC, CGS = HG_CGS, KP = HG_KP, TP = HG_TP,
        RTP = HG_RTP, PE = HG_PE, SOPS = HG_SOPS, CGSOCK = HG_CGSOCK, CGSA = HG_CGSA,
-       LWT = HG_LWT };
+       LWT = HG_LWT, SKSKB = HG_SKSKB, SKMSG = HG_SKMSG, FLOW = HG_FLOW, WIN = HG_WIN };
 
 static const struct ctx_field fields[] = {
 #define FIELD(ctx, name, off, size, elem, acc, kind) { #ctx, #name, off, size, elem, acc, kind },
@@ -21,8 +22,11 @@ static const struct ctx_field fields[] = {
 static const struct hook hooks[] = {
 #define HOOK(name, group, ctx, size, rmin, rmax, flags) \
 	{ #name, group, size, #ctx, rmin, rmax, flags },
+#define WHOOK(name, group, ctx, size, rmin, rmax, flags) \
+	{ "windows/" #name, group, size, #ctx, rmin, rmax, (flags) | HOOK_WIN },
 #include "hooks.def"
 #undef HOOK
+#undef WHOOK
 };
 
 /* section-style and common alternative names */
@@ -34,7 +38,11 @@ static const struct { const char *alias, *name; } aliases[] = {
 	{ "cgroup_skb/egress", "cgroup_skb" }, { "sockops", "sock_ops" },
 	{ "cgroup/sock", "cgroup_sock" }, { "cgroup/connect4", "cgroup_sock_addr" },
 	{ "cgroup/connect6", "cgroup_sock_addr" }, { "cgroup/bind4", "cgroup_sock_addr" },
-	{ "cgroup/bind6", "cgroup_sock_addr" },
+	{ "cgroup/bind6", "cgroup_sock_addr" }, { "sk_skb/stream_parser", "sk_skb" },
+	{ "sk_skb/stream_verdict", "sk_skb" }, { "sk_skb/verdict", "sk_skb" },
+	/* eBPF for Windows: its section names where Linux has no such type */
+	{ "bind", "windows/bind" }, { "sample_ext", "windows/sample" },
+	{ "cgroup/recv_accept4", "windows/sock_addr" }, { "cgroup/recv_accept6", "windows/sock_addr" },
 };
 
 const struct hook *hook_at(unsigned i)
@@ -103,4 +111,58 @@ int hook_ctx_access(const struct hook *h, int64_t off, unsigned size, int write,
 	}
 	snprintf(why, whylen, "no field of the %s context is accessible there", h->name);
 	return -1;
+}
+
+/* the Linux ids of the twins (helpers.def) */
+enum {
+#define HELPER(id, name, ...) LX_##name = id,
+#include "helpers/helpers.def"
+#undef HELPER
+	LX_none = 0,
+};
+
+static const struct win_helper win_helpers[] = {
+#define WIN_HELPER(id, name, hooks, lx) { id, #name, #hooks, LX_##lx },
+#include "win_helpers.def"
+#undef WIN_HELPER
+};
+
+const struct win_helper *hook_win_helper_at(const struct hook *h, unsigned i)
+{
+	if (!h || !(h->flags & HOOK_WIN))
+		return NULL;
+	const char *type = h->name + strlen("windows/");
+	for (; i < sizeof(win_helpers) / sizeof(win_helpers[0]); i++)
+		if (!strcmp(win_helpers[i].hooks, "all") || !strcmp(win_helpers[i].hooks, type))
+			return &win_helpers[i];
+	return NULL;
+}
+
+unsigned hook_win_helper_index(const struct win_helper *w)
+{
+	return (unsigned)(w - win_helpers);
+}
+
+const struct win_helper *hook_win_helper(const struct hook *h, uint32_t id)
+{
+	const struct win_helper *w;
+	for (unsigned i = 0; (w = hook_win_helper_at(h, i)) != NULL; i = (unsigned)(w - win_helpers) + 1)
+		if (w->id == id)
+			return w;
+	return NULL;
+}
+
+const struct ctx_field *hook_field_of_kind(const struct hook *h, unsigned kind, unsigned nth)
+{
+	for (unsigned i = 0; h && i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (!strcmp(fields[i].ctx, h->ctx) && fields[i].kind == kind && !nth--)
+			return &fields[i];
+	return NULL;
+}
+
+int hook_takes_packet(const struct hook *h)
+{
+	if (!h || (h->flags & HOOK_OPAQUE))
+		return 0;
+	return hook_field_of_kind(h, CTXK_PKT, 0) || !strcmp(h->name, "socket_filter");
 }
