@@ -1,6 +1,7 @@
 /* linux_helpers.c - the Linux helper functions: registry, maps, time, the
  * fake task, ring buffer / perf output, tail calls, spin locks.  Formatting
- * and probe reads are in linux_format.c, packet helpers in linux_pkt.c.
+ * and probe reads are in linux_format.c, packet helpers in linux_pkt.c and
+ * linux_skb.c, the tracing / socket / cgroup ones in linux_misc.c.
  *
  * Every helper follows the kernel's helper of the same name (see
  * kernel/bpf/helpers.c, net/core/filter.c, kernel/trace/bpf_trace.c):
@@ -63,6 +64,13 @@ void anybpf_helper_run_init(struct anybpf_helper_run *hr, const struct anybpf_he
 	hr->env = env;
 	hr->prandom = env && env->prandom_seed ? env->prandom_seed : 0x9e3779b97f4a7c15ull;
 	hr->xdp = env && env->prog_type && !strncmp(env->prog_type, "xdp", 3);
+	/* program types whose context is a struct __sk_buff (no type: any) */
+	static const char *const skb_types[] = { "socket_filter", "sched_cls", "sched_act",
+						 "cgroup_skb", "lwt_in", "lwt_out", "lwt_xmit",
+						 "lwt_seg6local", "sk_skb", "flow_dissector" };
+	hr->skb_ctx = !env || !env->prog_type;
+	for (size_t i = 0; !hr->skb_ctx && i < ARRAY_SIZE(skb_types); i++)
+		hr->skb_ctx = !strcmp(env->prog_type, skb_types[i]);
 }
 
 /* ---- maps --------------------------------------------------------------- */
@@ -531,28 +539,32 @@ static uint64_t lh_perf_event_output(LH_ARGS)
 /* ---- tail calls ---------------------------------------------------------- */
 
 /* bpf_tail_call(ctx, prog_array, index): on success the caller never
- * resumes and the callee's r0 is the result; past the 33rd tail call, an
- * index out of range or an empty slot, the call falls through. */
+ * resumes and the callee's r0 is the result.  On failure the program goes
+ * on after the call, with a negative errno in r0 (linux_helpers.h, the
+ * env's tail_call).  The order of the checks is the kernel's interpreter's
+ * (JMP_TAIL_CALL): index, then the count, counted before the slot is read. */
 static uint64_t lh_tail_call(LH_ARGS)
 {
 	(void)r4, (void)r5;
 	struct anybpf_helper_run *hr = hr_of(run);
 	const struct anybpf_helper_env *env = env_of(hr);
 	anybpf_rtmap *m = map_arg(run, r2);
-	if (!hr || !m || !env->tail_call)
-		return 0;
-	uint32_t id;
-	if (anybpf_rtmap_prog_at(m, (uint32_t)r3, &id))
-		return 0;
+	if (!m || anybpf_rtmap_type(m) != ANYBPF_MAP_TYPE_PROG_ARRAY)
+		return (uint64_t)-EINVAL;
+	if ((uint32_t)r3 >= anybpf_rtmap_max_entries(m))
+		return (uint64_t)-E2BIG;
+	if (!hr)
+		return (uint64_t)-ENOENT;
 	if (hr->tail_calls >= ANYBPF_MAX_TAIL_CALLS)
-		return 0;
+		return (uint64_t)-ELOOP;
 	hr->tail_calls++;
+	uint32_t id;
+	if (!env->tail_call || anybpf_rtmap_prog_at(m, (uint32_t)r3, &id))
+		return (uint64_t)-ENOENT;
 	uint64_t ret = 0;
 	int err = env->tail_call(env->tail_call_user, run, id, r1, &ret);
-	if (err == 1) {
-		hr->tail_calls--;
-		return 0;
-	}
+	if (err == 1)
+		return (uint64_t)-ENOENT;
 	if (err < 0) {
 		if (!hr->err)
 			hr->err = err;
@@ -663,6 +675,9 @@ static const struct {
 	I(ringbuf_query) I(perf_event_output) I(tail_call) I(spin_lock) I(spin_unlock)
 	LH_FORMAT_HELPERS(I)
 	LH_PKT_HELPERS(I)
+	LH_SKB_HELPERS(I)
+	LH_MISC_HELPERS(I)
+	LH_CALLBACK_HELPERS(I)
 #undef I
 };
 

@@ -13,6 +13,9 @@
  *      and, for packet programs, hr.pkt (pointing at the packet pointers
  *      the runtime's native context holds, so the context loads and the
  *      helpers see the same data / data_end after xdp_adjust_head & co.);
+ *      for skb programs hr.ctx is the native struct __sk_buff (uapi
+ *      layout), whose len, protocol, pkt_type, vlan_* and tstamp the skb
+ *      helpers keep current when the run's regions let them write it;
  *      pass &hr as anybpf_exec_opts.user; after the run read hr.err (a
  *      nested tail call that failed), hr.redirect (the verdict's target)
  *      and the packet bounds in *hr.pkt.
@@ -60,6 +63,58 @@ struct anybpf_fake_task {
 				      * non-zero fake address (never mapped) */
 };
 
+/* Tunnel metadata (struct ip_tunnel_info's key and options). */
+struct anybpf_tunnel_info {
+	uint64_t id;                 /* tun_id */
+	uint8_t ipv6;                /* outer family: 0 IPv4, 1 IPv6 */
+	uint8_t tos, ttl;
+	uint16_t flags;              /* TUNNEL_* bits (TUNNEL_KEY 0x4, TUNNEL_CSUM 0x1,
+				      * ...; options present: 0x0800 0x1000 0x4000 0x8000) */
+	uint32_t label;              /* IPv6 flow label */
+	uint8_t src[16], dst[16];    /* outer addresses, network order (IPv4: the first
+				      * 4 bytes).  Received: src is the remote peer;
+				      * skb_set_tunnel_key: dst is the remote, as Linux */
+	uint32_t opts_len;
+	uint8_t opts[256];
+};
+
+/* One xfrm state of a sec path (skb_get_xfrm_state). */
+struct anybpf_xfrm_state {
+	uint32_t reqid;
+	uint32_t spi;                /* network order, as bpf_xfrm_state */
+	uint16_t family;             /* AF_INET 2, AF_INET6 10 */
+	uint8_t daddr[16];           /* the state's destination, network order */
+};
+
+/* A route for fib_lookup. */
+struct anybpf_fib_route {
+	uint8_t family;              /* AF_INET 2, AF_INET6 10 */
+	uint8_t prefix_len;
+	uint8_t prefix[16];          /* network order */
+	uint8_t ret;                 /* 0 a unicast route, else the BPF_FIB_LKUP_RET_*
+				      * code it gives: 1 BLACKHOLE, 2 UNREACHABLE,
+				      * 3 PROHIBIT, 6 UNSUPP_LWT */
+	uint8_t no_neigh;            /* 1: the next hop has no neighbour entry (NO_NEIGH) */
+	uint32_t ifindex;            /* the output device */
+	uint32_t mtu;                /* 0: 1500 */
+	uint32_t metric;             /* rt_metric */
+	uint32_t table;              /* table id (BPF_FIB_LOOKUP_TBID); 0: main (254) */
+	uint8_t gateway[16];         /* next hop; all zero: directly connected */
+	uint8_t src[16];             /* preferred source (BPF_FIB_LOOKUP_SRC); zero: none */
+	uint8_t smac[6], dmac[6];    /* the device's and the next hop's MAC */
+};
+
+/* struct bpf_perf_event_value */
+struct anybpf_perf_value {
+	uint64_t counter, enabled, running;
+};
+
+struct anybpf_sockopt {
+	int32_t level, optname;
+	uint32_t len;
+	uint8_t val[16];
+};
+
 /* What the helpers need, per VM (owned by the runtime, read-only here). */
 struct anybpf_helper_env {
 	size_t sz;                   /* sizeof(struct anybpf_helper_env) */
@@ -84,13 +139,20 @@ struct anybpf_helper_env {
 				      * for a socket that exists) */
 	/* bpf_tail_call: run program `prog_id` (a prog_array value) with ctx
 	 * and the same `struct anybpf_helper_run` (the runtime's own exec
-	 * opts) and give its r0 in *retval: return 0 (the caller then ends
-	 * with that r0), 1 when there is no such program (the call falls
-	 * through, as Linux's does), or a negative ANYBPF_E_* code when the
-	 * callee's run failed (the caller's run then stops and hr.err holds
-	 * it).  The helper counts tail calls in hr.tail_calls and falls
-	 * through past ANYBPF_MAX_TAIL_CALLS.  NULL: every tail call falls
-	 * through. */
+	 * opts) and give its r0 in *retval.  The hook returns 0 (the caller
+	 * then ends with that r0: the program never resumes after a tail call
+	 * that succeeded), 1 when there is no such program (the call fails),
+	 * or a negative ANYBPF_E_* code when the callee's run failed (the
+	 * caller's run then stops and hr.err holds it).
+	 * A tail call that fails returns to the program, which goes on with
+	 * the next instruction (as Linux's); the helper's r0 is then a
+	 * negative errno (the verifier makes r0 unreadable after the call, so
+	 * only unverified programs could see it): -E2BIG index out of range,
+	 * -ELOOP past ANYBPF_MAX_TAIL_CALLS, -ENOENT empty slot (or the hook
+	 * answered 1), -EINVAL not a prog_array.  As the kernel's interpreter
+	 * and JITs, a call counts towards the limit (hr.tail_calls) once the
+	 * index is in range, before the slot is read.  NULL hook: every slot
+	 * is empty. */
 	int (*tail_call)(void *user, anybpf_run *run, uint32_t prog_id, uint64_t ctx,
 			 uint64_t *retval);
 	void *tail_call_user;
@@ -106,6 +168,55 @@ struct anybpf_helper_env {
 	/* The device the packet is on (check_mtu): ifindex 0 or this one;
 	 * 0: 1 (loopback, Linux's test-run device); mtu 0: 65536 (lo's). */
 	uint32_t ifindex, mtu;
+	/* ---- the kernel objects a userspace run does not have: what the
+	 * helpers of linux_skb.c / linux_misc.c report instead ---- */
+	uint32_t cgroup_classid;     /* get_cgroup_classid, skb_cgroup_classid:
+				      * the net_cls classid (0: none, as a test run) */
+	uint32_t route_realm;        /* get_route_realm: the skb's route's tclassid
+				      * (0: the test-run skb has no route) */
+	/* The current task's cgroup v2 ancestry (also the test-run socket's):
+	 * ids from the root (level 0) down to the current cgroup.  Empty: the
+	 * root alone ({1}), or {1, cgroup_id} when cgroup_id is another id.
+	 * get_current_ancestor_cgroup_id, skb_ancestor_cgroup_id,
+	 * skb_under_cgroup, current_task_under_cgroup read it. */
+	const uint64_t *cgroup_path;
+	uint32_t ncgroup_path;
+	/* cgroup_array maps (Linux: cgroup fds): slot i of every cgroup_array
+	 * holds cgroup id cgroup_array[i]; 0 or i >= ncgroup_array: an empty
+	 * slot (-EAGAIN).  Still bounded by the map's max_entries (-E2BIG). */
+	const uint64_t *cgroup_array;
+	uint32_t ncgroup_array;
+	/* Devices that exist besides the run's own (ifindex above):
+	 * clone_redirect and fib_lookup refuse any other ifindex. */
+	const uint32_t *ifindexes;
+	uint32_t nifindexes;
+	/* The tunnel metadata the skb arrived with (skb_get_tunnel_key/opt);
+	 * NULL: none (a test-run skb has none: -EINVAL / -ENOENT). */
+	const struct anybpf_tunnel_info *tunnel;
+	/* The skb's IPsec sec path (skb_get_xfrm_state); none: -EINVAL. */
+	const struct anybpf_xfrm_state *xfrm;
+	uint32_t nxfrm;
+	/* fib_lookup's routes (longest prefix wins; none: NOT_FWDED) and
+	 * whether forwarding is off on the input device (FWD_DISABLED, the
+	 * kernel's answer with net.ipv4.ip_forward = 0). */
+	const struct anybpf_fib_route *fib;
+	uint32_t nfib;
+	int fib_no_forwarding;
+	/* perf_event_read(_value): slot i of a perf_event_array reads
+	 * perf_counters[i]; i >= nperf_counters: no event there (-ENOENT).
+	 * perf_prog_read_value: the perf_event program's own event. */
+	const struct anybpf_perf_value *perf_counters;
+	uint32_t nperf_counters;
+	struct anybpf_perf_value perf_prog_value;
+	uint64_t attach_cookie;      /* get_attach_cookie (the link's bpf_cookie) */
+	/* get_branch_snapshot's LBR entries ({from, to, flags} each); none:
+	 * -ENOENT, as a machine without LBR */
+	const uint64_t (*branches)[3];
+	uint32_t nbranches;
+	/* The socket of sock_ops / cgroup_sock_addr programs (setsockopt,
+	 * getsockopt, bind): family (0: AF_INET) and protocol (0: TCP). */
+	uint16_t sk_family;
+	uint8_t sk_protocol;
 };
 
 /* Packet bounds of xdp / skb programs.  The runtime keeps them in (or
@@ -130,6 +241,13 @@ struct anybpf_helper_pkt {
 				      * keep it) */
 	uint16_t mac_len;            /* bytes of link-layer header before L3 in
 				      * [data..): 14 for tc / Ethernet, 0 cgroup_skb */
+	/* skb state the packet helpers keep (zero: as a test-run skb) */
+	uint16_t vlan_proto;         /* the hw-accel VLAN tag (network order):   */
+	uint16_t vlan_tci;           /* skb_vlan_push puts a tag here (not in the */
+	uint8_t vlan_present;        /* bytes), as Linux; a second push moves it in */
+	uint8_t ip_summed;           /* 0 CHECKSUM_NONE, 1 CHECKSUM_UNNECESSARY */
+	uint8_t csum_level;          /* csum_level / adjust_room */
+	uint8_t encapsulation;       /* skb_adjust_room with BPF_F_ADJ_ROOM_ENCAP_* */
 };
 
 enum anybpf_redirect_kind {
@@ -154,6 +272,8 @@ struct anybpf_helper_run {
 	unsigned cpu;                /* per-CPU slot, get_smp_processor_id */
 	int xdp;                     /* XDP semantics (redirect's return values);
 				      * set by init from env->prog_type "xdp*" */
+	int skb_ctx;                 /* ctx is a struct __sk_buff (set by init from
+				      * env->prog_type; no type: assumed) */
 	uint64_t ctx;                /* r1 at entry (tail calls pass it on) */
 	struct anybpf_helper_pkt *pkt; /* NULL: no packet */
 	struct anybpf_redirect redirect; /* the last redirect asked for */
@@ -165,6 +285,21 @@ struct anybpf_helper_run {
 	anybpf_rtmap *inner[8];
 	unsigned ninner;
 	uint32_t locks_held;         /* bpf_spin_lock nesting (must be 0 at exit) */
+	/* ---- what the helpers of linux_skb.c / linux_misc.c record ---- */
+	struct anybpf_redirect clone; /* the last clone_redirect (kind IFINDEX) */
+	unsigned nclones;            /* clone_redirects that succeeded */
+	uint32_t signal;             /* the last signal send_signal(_thread) sent */
+	unsigned nsignals;           /* signals sent (sig 0 sends none) */
+	int signal_thread;           /* the last one went to the thread only */
+	int override_set;            /* override_return was called ... */
+	uint64_t override_rc;        /* ... with this value */
+	uint32_t sock_ops_cb_flags;  /* sock_ops_cb_flags_set's value */
+	int tun_set;                 /* skb_set_tunnel_key ran: tun is the skb's */
+	struct anybpf_tunnel_info tun;
+	struct anybpf_sockopt sockopts[8]; /* setsockopt's values (getsockopt reads) */
+	unsigned nsockopts;
+	uint8_t bind_addr[28];       /* the address bpf_bind bound (sockaddr) */
+	uint32_t bind_len;
 };
 
 /* Zero hr and set its env (prandom seeded from env). */
@@ -214,8 +349,35 @@ int lh_checked(anybpf_run *run);
 	X(xdp_load_bytes) X(xdp_store_bytes) X(set_hash) X(set_hash_invalid) \
 	X(csum_update) X(skb_load_bytes_relative) \
 	X(redirect_peer) X(redirect_neigh) X(skb_ecn_set_ce) X(get_socket_uid) X(skb_cgroup_id) X(check_mtu)
+#define LH_CALLBACK_HELPERS(X) X(loop) X(for_each_map_elem) /* linux_callbacks.c */
+#define LH_SKB_HELPERS(X) X(clone_redirect) X(get_cgroup_classid) X(skb_vlan_push) \
+	X(skb_vlan_pop) X(skb_get_tunnel_key) X(skb_set_tunnel_key) X(get_route_realm) \
+	X(skb_get_tunnel_opt) X(skb_set_tunnel_opt) X(skb_change_proto) X(skb_change_type) \
+	X(skb_under_cgroup) X(skb_adjust_room) X(skb_get_xfrm_state) X(fib_lookup) \
+	X(skb_ancestor_cgroup_id) X(csum_level) X(skb_cgroup_classid) X(skb_set_tstamp)
+#define LH_MISC_HELPERS(X) X(perf_event_read) X(current_task_under_cgroup) \
+	X(setsockopt) X(perf_event_read_value) X(perf_prog_read_value) X(getsockopt) \
+	X(override_return) X(sock_ops_cb_flags_set) X(bind) X(get_local_storage) \
+	X(send_signal) X(send_signal_thread) X(get_current_ancestor_cgroup_id) \
+	X(get_attach_cookie) X(get_branch_snapshot)
 LH_FORMAT_HELPERS(LH_DECL)
 LH_PKT_HELPERS(LH_DECL)
+LH_SKB_HELPERS(LH_DECL)
+LH_MISC_HELPERS(LH_DECL)
+/* skb programs: the uapi struct __sk_buff at hr->ctx (when the run lets
+ * helpers write 192 bytes there), NULL otherwise (xdp, a bare ctx). */
+uint8_t *lh_skb_uapi(anybpf_run *run);
+/* After a helper changed the packet or the skb state: __sk_buff.len,
+ * protocol and vlan_* follow, and checking mode may reach the packet. */
+void lh_skb_sync(anybpf_run *run);
+/* The env's cgroup ancestry (root first); *n its length (>= 1). */
+const uint64_t *lh_cgroup_path(const struct anybpf_helper_env *env, uint64_t *tmp2, uint32_t *n);
+/* Is the env's cgroup under slot idx of cgroup_array map (1 / 0), or
+ * -EINVAL (not such a map), -E2BIG, -EAGAIN (empty slot)? */
+int lh_under_cgroup(anybpf_run *run, uint64_t map, uint32_t idx);
+/* Does ifindex name a device of the run (env->ifindex or 1, ifindexes)? */
+int lh_dev_exists(const struct anybpf_helper_env *env, uint32_t ifindex);
+LH_CALLBACK_HELPERS(LH_DECL)
 
 #ifdef __cplusplus
 }

@@ -290,6 +290,7 @@ uint64_t lh_skb_change_tail(LH_ARGS)
 		memset(p->data_end, 0, new_len - old);
 	p->data_end = p->data + new_len;
 	pkt_regions(run, p, 0);
+	lh_skb_sync(run);
 	return 0;
 }
 
@@ -313,6 +314,7 @@ uint64_t lh_skb_change_head(LH_ARGS)
 		p->data_meta = p->data;
 	p->mac_len = (uint16_t)(p->mac_len + room);
 	pkt_regions(run, p, 0);
+	lh_skb_sync(run);
 	return 0;
 }
 
