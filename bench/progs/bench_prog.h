@@ -32,4 +32,23 @@
 #define barrier_var(var) asm volatile("" : "+r"(var))
 #endif
 
+/* The two entries of a program whose work is WORK(data, data_end): the XDP
+ * program bench_NAME and the native baseline bench_native_NAME. */
+#ifdef __bpf__
+#define BENCH_ENTRIES(NAME, WORK)                                             \
+	SEC("xdp") int bench_##NAME(struct xdp_md *ctx)                       \
+	{                                                                     \
+		return WORK(PKT_DATA(ctx), PKT_END(ctx));                     \
+	}                                                                     \
+	char LICENSE[] SEC("license") = "Dual MIT/GPL";
+#else
+#define BENCH_ENTRIES(NAME, WORK)                                             \
+	__u32 bench_native_##NAME(const void *data, __u32 len, void *aux);    \
+	__u32 bench_native_##NAME(const void *data, __u32 len, void *aux)     \
+	{                                                                     \
+		(void)aux;                                                    \
+		return WORK(data, (const __u8 *)data + len);                  \
+	}
+#endif
+
 #endif

@@ -49,18 +49,4 @@ static __always_inline __u32 calls_work(const __u8 *p, const __u8 *end)
 	return (__u32)(acc ^ acc >> 32);
 }
 
-#ifdef __bpf__
-SEC("xdp")
-int bench_calls(struct xdp_md *ctx)
-{
-	return calls_work(PKT_DATA(ctx), PKT_END(ctx));
-}
-char LICENSE[] SEC("license") = "Dual MIT/GPL";
-#else
-__u32 bench_native_calls(const void *data, __u32 len, void *aux);
-__u32 bench_native_calls(const void *data, __u32 len, void *aux)
-{
-	(void)aux;
-	return calls_work(data, (const __u8 *)data + len);
-}
-#endif
+BENCH_ENTRIES(calls, calls_work)

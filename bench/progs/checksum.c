@@ -21,18 +21,4 @@ static __always_inline __u32 csum_work(const __u8 *p, const __u8 *end)
 	return (__u16)~sum;
 }
 
-#ifdef __bpf__
-SEC("xdp")
-int bench_checksum(struct xdp_md *ctx)
-{
-	return csum_work(PKT_DATA(ctx), PKT_END(ctx));
-}
-char LICENSE[] SEC("license") = "Dual MIT/GPL";
-#else
-__u32 bench_native_checksum(const void *data, __u32 len, void *aux);
-__u32 bench_native_checksum(const void *data, __u32 len, void *aux)
-{
-	(void)aux;
-	return csum_work(data, (const __u8 *)data + len);
-}
-#endif
+BENCH_ENTRIES(checksum, csum_work)

@@ -106,18 +106,4 @@ static __always_inline __u32 parser_work(const __u8 *p, const __u8 *end)
 	return (__u32)(h ^ h >> 32);
 }
 
-#ifdef __bpf__
-SEC("xdp")
-int bench_parser(struct xdp_md *ctx)
-{
-	return parser_work(PKT_DATA(ctx), PKT_END(ctx));
-}
-char LICENSE[] SEC("license") = "Dual MIT/GPL";
-#else
-__u32 bench_native_parser(const void *data, __u32 len, void *aux);
-__u32 bench_native_parser(const void *data, __u32 len, void *aux)
-{
-	(void)aux;
-	return parser_work(data, (const __u8 *)data + len);
-}
-#endif
+BENCH_ENTRIES(parser, parser_work)

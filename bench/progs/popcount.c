@@ -25,18 +25,4 @@ static __always_inline __u32 popcount_work(const __u8 *p, const __u8 *end)
 	return c;
 }
 
-#ifdef __bpf__
-SEC("xdp")
-int bench_popcount(struct xdp_md *ctx)
-{
-	return popcount_work(PKT_DATA(ctx), PKT_END(ctx));
-}
-char LICENSE[] SEC("license") = "Dual MIT/GPL";
-#else
-__u32 bench_native_popcount(const void *data, __u32 len, void *aux);
-__u32 bench_native_popcount(const void *data, __u32 len, void *aux)
-{
-	(void)aux;
-	return popcount_work(data, (const __u8 *)data + len);
-}
-#endif
+BENCH_ENTRIES(popcount, popcount_work)

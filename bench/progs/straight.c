@@ -24,18 +24,4 @@ static __always_inline __u32 straight_work(const __u8 *p, const __u8 *end)
 	return (__u32)(h ^ h >> 32);
 }
 
-#ifdef __bpf__
-SEC("xdp")
-int bench_straight(struct xdp_md *ctx)
-{
-	return straight_work(PKT_DATA(ctx), PKT_END(ctx));
-}
-char LICENSE[] SEC("license") = "Dual MIT/GPL";
-#else
-__u32 bench_native_straight(const void *data, __u32 len, void *aux);
-__u32 bench_native_straight(const void *data, __u32 len, void *aux)
-{
-	(void)aux;
-	return straight_work(data, (const __u8 *)data + len);
-}
-#endif
+BENCH_ENTRIES(straight, straight_work)

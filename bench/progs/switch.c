@@ -42,18 +42,4 @@ static __always_inline __u32 switch_work(const __u8 *p, const __u8 *end)
 	return (__u32)(acc ^ acc >> 32);
 }
 
-#ifdef __bpf__
-SEC("xdp")
-int bench_switch(struct xdp_md *ctx)
-{
-	return switch_work(PKT_DATA(ctx), PKT_END(ctx));
-}
-char LICENSE[] SEC("license") = "Dual MIT/GPL";
-#else
-__u32 bench_native_switch(const void *data, __u32 len, void *aux);
-__u32 bench_native_switch(const void *data, __u32 len, void *aux)
-{
-	(void)aux;
-	return switch_work(data, (const __u8 *)data + len);
-}
-#endif
+BENCH_ENTRIES(switch, switch_work)
