@@ -49,6 +49,7 @@ if [ -d "$UBPF" ]; then
 	suite ubpf-checked "$BUILD/anybpf" test $ubpf_files
 	suite ubpf-fast "$BUILD/anybpf" test check=off $ubpf_files
 	[ "$(uname -m)" = x86_64 ] && suite ubpf-jit "$BUILD/anybpf" test mode=jit $ubpf_files
+	[ "$(uname -m)" = x86_64 ] && suite ubpf-jit-blind "$BUILD/anybpf" test mode=jit blind=1 $ubpf_files
 else
 	echo "ubpf suites: skipped ($UBPF not found)"
 fi
@@ -58,6 +59,7 @@ if [ -n "$own" ]; then
 	suite data-checked "$BUILD/anybpf" test $own
 	suite data-fast "$BUILD/anybpf" test check=off $own
 	[ "$(uname -m)" = x86_64 ] && suite data-jit "$BUILD/anybpf" test mode=jit $own
+	[ "$(uname -m)" = x86_64 ] && suite data-jit-blind "$BUILD/anybpf" test mode=jit blind=1 $own
 fi
 
 # the independent Python reference model: generated files are current, and
@@ -67,9 +69,10 @@ if command -v python3 >/dev/null 2>&1; then
 	[ -d "$UBPF" ] && suite check-model python3 tests/data/gen/check_model.py
 fi
 
-for s in cli llvm objects runtime; do
+for s in cli llvm objects runtime soundness; do
 	[ -f "tests/$s/run.sh" ] && suite "$s" sh "tests/$s/run.sh" "$BUILD"
 done
+[ -f tests/runtime/hooks.sh ] && suite runtime-hooks sh tests/runtime/hooks.sh "$BUILD"
 
 if [ "$ts" -ne 0 ]; then
 	echo "$tp passed, $tf failed, $ts skipped"
