@@ -290,6 +290,10 @@ static int ctx_access(struct verifier *v, struct vstate *s, const struct reg *p,
 	}
 	if (write || !out)
 		return 0;
+	if (sext && fld && (fld->kind == CTXK_PKT || fld->kind == CTXK_PKT_END || fld->kind == CTXK_PKT_META))
+		return verr(v, pc, "ctx_access", "Load packet pointers with a plain (zero-extending) load: 'rX = *(u32 *)(ctx + off)'.",
+			    "invalid context access: sign-extending load of %u bytes at ctx+%d: field '%s' is a packet pointer",
+			    size, off, fld->name);
 	memset(out, 0, sizeof(*out));
 	out->v = sc_const(0);
 	if (fld && fld->kind == CTXK_PKT) {
