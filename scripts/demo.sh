@@ -14,6 +14,9 @@ set +e
 step $B show verification $E/xdp_counter_bad.o
 printf '\n(exit %d: rejected, with the source line, what was needed and a fix)\n' $?
 set -e
+# replay a capture through the seed's "foobar" socket filter (examples/sock_foobar.c)
+step $B run $E/sock_foobar.o pcap=examples/packets.pcap
+printf '\n(the 2 packets of the capture that contain "foobar" were dropped)\n'
 # raw programs: assemble, disassemble, run in the checking interpreter
 step $B assemble examples/ipv4_checksum.s ${1:-build}/ipv4_checksum.bin
 step $B disassemble ${1:-build}/ipv4_checksum.bin

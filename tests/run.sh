@@ -69,7 +69,7 @@ if command -v python3 >/dev/null 2>&1; then
 	[ -d "$UBPF" ] && suite check-model python3 tests/data/gen/check_model.py
 fi
 
-for s in cli llvm objects runtime soundness; do
+for s in cli llvm objects runtime soundness examples; do
 	[ -f "tests/$s/run.sh" ] && suite "$s" sh "tests/$s/run.sh" "$BUILD"
 done
 [ -f tests/runtime/hooks.sh ] && suite runtime-hooks sh tests/runtime/hooks.sh "$BUILD"

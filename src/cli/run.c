@@ -6,8 +6,10 @@
  * stdout is r0 as 0x%llx.  Raw programs are not verified, so they run in
  * checking mode unless check=off.  An object file (ELF) goes to
  * run_object.c: verified, with its maps and program type. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "common/common.h"
@@ -96,6 +98,8 @@ int cmd_run(struct cli *c)
 {
 	if (c->npos >= 1 && cli_is_elf(c->pos[0]))
 		return cli_run_object(c);
+	if (c->npos >= 1 && access(c->pos[0], R_OK) && strcmp(c->pos[0], "-"))
+		return cli_fail(c, EXIT_USAGE, "%s: %s", c->pos[0], strerror(errno));
 	struct cli_engine e;
 	const char *mem_path = cli_get(c, "mem");
 	int rc = cli_parse_engine(c, &e);

@@ -40,6 +40,7 @@ struct cli_pcap_opts {
 	const char *pcap, *write;
 	int checked, dump, jit;
 	uint64_t budget;
+	const anybpf_object *obj;  /* the program's object: BTF-typed map dump */
 };
 int cli_run_pcap(struct cli *c, anybpf_runtime *rt, const anybpf_prog *prog, const char *type,
 		 int verified, const struct cli_pcap_opts *po);

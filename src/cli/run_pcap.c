@@ -14,6 +14,7 @@
 
 #include "common/common.h"
 #include "json.h"
+#include "map_btf.h"
 #include "run.h"
 
 struct verdict {
@@ -39,6 +40,8 @@ static const char *verdict_name(const char *type, uint32_t rv, char *buf, size_t
 	if (!strcmp(type, "socket_filter")) {
 		if (!rv)
 			return "drop";
+		if (rv >= 0xffff)  /* -1 and the like: at least the whole packet */
+			return "keep all";
 		snprintf(buf, n, "keep %u bytes", rv);
 		return buf;
 	}
@@ -188,7 +191,7 @@ int cli_run_pcap(struct cli *c, anybpf_runtime *rt, const anybpf_prog *prog, con
 			json_key(&j, "maps");
 			json_arr(&j);
 			for (size_t i = 0; i < anybpf_runtime_map_count(rt); i++)
-				cli_dump_map(&j, anybpf_runtime_map(rt, i));
+				cli_dump_map_obj(&j, anybpf_runtime_map(rt, i), po->obj, i);
 			json_end(&j);
 		}
 		json_end(&j);
@@ -210,7 +213,7 @@ int cli_run_pcap(struct cli *c, anybpf_runtime *rt, const anybpf_prog *prog, con
 			printf("written: %llu packets to %s\n", (unsigned long long)nwritten, po->write);
 		if (po->dump)
 			for (size_t i = 0; i < anybpf_runtime_map_count(rt); i++)
-				cli_dump_map(NULL, anybpf_runtime_map(rt, i));
+				cli_dump_map_obj(NULL, anybpf_runtime_map(rt, i), po->obj, i);
 	}
 	if (out)
 		pcap_dump_close(out);
