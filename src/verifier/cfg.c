@@ -202,7 +202,8 @@ int cfg_build(struct verifier *v)
 			c->flags[pc + 1] |= PC_PRUNE;
 	}
 	liveness(c, insns);
-	return reachability(c, insns);
+	int err = reachability(c, insns);
+	return err ? err : cfg_relevance(v);
 }
 
 void cfg_use_def(const struct verifier *v, int64_t pc, uint16_t *use, uint16_t *def)
@@ -216,6 +217,8 @@ void cfg_free(struct cfg *c)
 	ab_free(c->flags);
 	ab_free(c->func_of);
 	ab_free(c->live);
+	ab_free(c->rel);
+	ab_free(c->srel);
 	ab_free(c->funcs);
 	memset(c, 0, sizeof(*c));
 }

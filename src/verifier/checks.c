@@ -1006,3 +1006,27 @@ int check_global_call(struct verifier *v, struct vstate *s, uint32_t fn)
 	s->steps += fi->max_path;
 	return 0;
 }
+
+/* relevance.c: the argument registers helper `id` reads (bit i = ri), and
+ * whether it runs a callback; every argument register when unknown (the
+ * call is refused anyway) */
+uint16_t helper_arg_regs(const struct verifier *v, int32_t id, bool *callback)
+{
+	*callback = true;
+	if (v->hook && (v->hook->flags & HOOK_WIN)) {
+		const struct win_helper *w = hook_win_helper(v->hook, (uint32_t)id);
+		if (!w || w->linux_id <= 0)
+			return 0x3e;
+		id = w->linux_id;
+	}
+	if (id <= 0 || (size_t)id >= NHELPERS || helper_protos[id].ret == HR_UNMODELED)
+		return 0x3e;
+	const struct helper_proto *hp = &helper_protos[id];
+	uint16_t m = 0;
+	for (unsigned i = 0; i < 5; i++)
+		if (hp->args[i] != HA_NONE)
+			m |= (uint16_t)(1u << (i + 1));
+	*callback = (hp->flags & HF_CALLBACK) || hp->args[0] == HA_FUNC || hp->args[1] == HA_FUNC ||
+		    hp->args[2] == HA_FUNC || hp->args[3] == HA_FUNC || hp->args[4] == HA_FUNC;
+	return m;
+}

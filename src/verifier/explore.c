@@ -21,7 +21,11 @@
 #include "common/common.h"
 #include "verifier.h"
 
-#define MAX_COMPARE 32
+/* checkpoints compared per visit, newest first (a constant filter skips
+ * most of them cheaply: see const_sig) */
+#ifndef MAX_COMPARE
+#define MAX_COMPARE 64
+#endif
 
 /* bytes a state holds (its frames and their stack slots) */
 static uint64_t state_bytes(const struct vstate *s)
@@ -94,16 +98,57 @@ static void path_end(struct verifier *v, struct vstate *s, uint64_t total)
 	}
 }
 
+/* the hash of the constants of s's current-frame registers in mask;
+ * false when one of them is not a constant number */
+static bool const_sig(const struct vstate *s, uint16_t mask, uint64_t *sig)
+{
+	const struct reg *regs = REGS(s);
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (int r = 0; r < 11; r++) {
+		if (!(mask & (1u << r)))
+			continue;
+		if (regs[r].type != R_SCALAR || !sc_is_const(&regs[r].v))
+			return false;
+		h = (h ^ (sc_val(&regs[r].v) + (uint64_t)r)) * 0x100000001b3ull;
+	}
+	*sig = h;
+	return true;
+}
+
+/* the registers whose constants a checkpoint of s at its pc records: live
+ * and relevant ones (both comparisons require them equal) */
+static uint16_t const_mask(const struct verifier *v, const struct vstate *s)
+{
+	uint16_t m = v->cfg.live[s->pc] & (v->precision ? v->cfg.rel[s->pc] : 0xffff);
+	uint16_t out = 0;
+	for (int r = 0; r < 11; r++)
+		if ((m & (1u << r)) && REGS(s)[r].type == R_SCALAR && sc_is_const(&REGS(s)[r].v))
+			out |= (uint16_t)(1u << r);
+	return out;
+}
+
 /* 1: pruned (*tail set), 0: go on, -1: error */
 static int visit(struct verifier *v, struct vstate *s, uint64_t *tail)
 {
 	int64_t pc = s->pc;
 	unsigned compared = 0;
+	uint16_t sig_mask = 0;
+	uint64_t sig = 0;
+	bool sig_ok = const_sig(s, 0, &sig);
 
 	/* only the newest checkpoints are compared: a missed prune costs time,
 	 * never soundness, and a repeating state is always among the newest */
 	for (struct checkpoint *cp = v->explored[pc]; cp && compared < MAX_COMPARE;
 	     cp = cp->next, compared++) {
+		if (cp->st.cur != s->cur)
+			continue;
+		if (cp->cmask != sig_mask) {
+			sig_mask = cp->cmask;
+			sig_ok = const_sig(s, sig_mask, &sig);
+		}
+		if (!sig_ok || sig != cp->csig)
+			continue;   /* a recorded constant differs: neither matches */
 		if (cp->branches) {
 			if (cp->st.cur == s->cur && state_subsumes(v, &cp->st, s, true)) {
 				char h[200];
@@ -133,6 +178,8 @@ static int visit(struct verifier *v, struct vstate *s, uint64_t *tail)
 		return verr(v, pc, "nomem", "", "out of memory");
 	}
 	cp->branches = 1;
+	cp->cmask = const_mask(v, s);
+	const_sig(s, cp->cmask, &cp->csig);   /* succeeds: constants only */
 	cp->steps = s->steps;
 	cp->parent = s->parent;
 	cp->next = v->explored[pc];
@@ -527,6 +574,7 @@ int anybpf_verify(const struct anybpf_insn *insns, size_t n,
 	v.sigs = o.funcs;
 	v.nsigs = o.nfuncs;
 	v.level = o.level;
+	v.precision = o.level < ANYBPF_VERIFY_VERBOSE;
 	v.budget = o.budget ? o.budget : ANYBPF_VERIFY_BUDGET_DEFAULT;
 	v.max_errors = o.max_errors ? o.max_errors : 16;
 	v.log = o.log;
@@ -569,7 +617,8 @@ int anybpf_verify(const struct anybpf_insn *insns, size_t n,
 		v.ctx_off[pc] = ANYBPF_CTX_NONE;
 	v.mem_fixed = n * (sizeof(*v.explored) + sizeof(*v.nexplored) + sizeof(*v.since_store) +
 			   sizeof(*v.ctx_off) + sizeof(*v.cfg.row) + sizeof(*v.cfg.flags) +
-			   sizeof(*v.cfg.func_of) + sizeof(*v.cfg.live)) +
+			   sizeof(*v.cfg.func_of) + sizeof(*v.cfg.live) +
+			   sizeof(*v.cfg.rel) + sizeof(*v.cfg.srel)) +
 		      v.cfg.nfuncs * sizeof(*v.cfg.funcs);
 	/* pass 3: exploration (transfer + checks at every step): the global
  	 * functions on their own, callees first, then the program */

@@ -227,8 +227,10 @@ static uint8_t byte_kind(const struct frame *f, unsigned b)
 	return slot < f->nslots ? f->slots[slot].kind[b % 8] : SB_INVALID;
 }
 
+/* srel: the slots whose values matter (relevance.c); the others' spilled
+ * numbers are not compared (their kinds still are) */
 static bool stacksafe(const struct frame *old, const struct frame *cur, struct idmap *m,
-		      bool exact)
+		      bool exact, uint64_t srel)
 {
 	unsigned nold = old->nslots, ncur = cur->nslots;
 	unsigned nmax = nold > ncur ? nold : ncur;
@@ -259,6 +261,9 @@ static bool stacksafe(const struct frame *old, const struct frame *cur, struct i
 		const struct slot *sc = &cur->slots[s];
 		if (sc->spill_size != so->spill_size || sc->spill_off != so->spill_off)
 			return false;
+		if (!exact && s < NSLOTS && !(srel >> s & 1) && so->spill.type == R_SCALAR &&
+		    sc->spill.type == R_SCALAR)
+			continue;
 		if (!regsafe(&so->spill, &sc->spill, m, exact))
 			return false;
 	}
@@ -287,15 +292,25 @@ bool state_subsumes(struct verifier *v, const struct vstate *old, const struct v
 			return false;
 		/* live registers: at pc for the current frame, at the return
 		 * site (r6-r9) for the callers */
-		uint16_t live = f == old->cur ? v->cfg.live[cur->pc]
-					      : (uint16_t)(v->cfg.live[old->fr[f + 1]->callsite + 1] & 0x7c0);
+		int64_t at = f == old->cur ? cur->pc : old->fr[f + 1]->callsite + 1;
+		uint16_t live = f == old->cur ? v->cfg.live[at] : (uint16_t)(v->cfg.live[at] & 0x7c0);
+		/* precision (relevance.c): a live number whose value cannot
+		 * matter for safety is any number; a callee may read its
+		 * callers' stack through pointers, so theirs is compared whole */
+		uint16_t rel = v->precision ? v->cfg.rel[at] : 0xffff;
+		uint64_t srel = f == old->cur && v->precision ? v->cfg.srel[at] : ~0ull;
 		for (int r = 0; r < 11; r++) {
 			if (!(live & (1u << r)))
+				continue;
+			if (!exact && !(rel & (1u << r)) && fo->regs[r].type == R_SCALAR &&
+			    fc->regs[r].type == R_SCALAR)
 				continue;
 			if (!regsafe(&fo->regs[r], &fc->regs[r], &m, exact))
 				return false;
 		}
-		if (!stacksafe(fo, fc, &m, exact))
+		if (fo->cb_max && !regsafe(&fo->cb_ctx, &fc->cb_ctx, &m, exact))
+			return false;
+		if (!stacksafe(fo, fc, &m, exact, srel))
 			return false;
 	}
 	for (unsigned i = 0; i < old->nrefs; i++)

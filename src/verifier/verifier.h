@@ -1,6 +1,7 @@
 /* verifier.h - the verifier's internal types, shared by its passes:
  *   cfg.c       decode + control flow: functions, jump targets, prune
  *               points, reachability, static register liveness
+ *   relevance.c which registers / stack slots may matter for safety (precision)
  *   state.c     abstract state: registers, stack, copy, subsumption, printing
  *   transfer.c  the effect of each instruction on a state (by isa.def row)
  *   checks.c    memory access rules per pointer type, helper arguments
@@ -97,6 +98,11 @@ struct checkpoint {
 	uint32_t branches;           /* unfinished paths below it */
 	uint64_t steps;              /* steps when it was stored */
 	uint64_t tail;               /* longest path found below it */
+	/* a quick filter: the current frame's live, relevant registers that
+	 * hold a constant number (bit i = ri) and a hash of their values; a
+	 * state matches only with the same constants there */
+	uint16_t cmask;
+	uint64_t csig;
 };
 
 /* ---- cfg.c ------------------------------------------------------------ */
@@ -120,6 +126,10 @@ struct cfg {
 	uint8_t *flags;              /* PC_* */
 	uint32_t *func_of;           /* function index per pc */
 	uint16_t *live;              /* registers live before pc (bit i = ri) */
+	/* relevance.c: registers (bit i = ri) and own stack slots (bit i =
+	 * slot i) whose value may matter for safety, before pc */
+	uint16_t *rel;
+	uint64_t *srel;
 	struct func_info *funcs;
 	size_t nfuncs;
 };
@@ -127,6 +137,8 @@ struct cfg {
 struct verifier;
 int cfg_build(struct verifier *v);
 void cfg_free(struct cfg *c);
+/* relevance.c: fills cfg.rel / cfg.srel (after cfg_build) */
+int cfg_relevance(struct verifier *v);
 /* registers (bit i = ri) the instruction at pc reads and writes */
 void cfg_use_def(const struct verifier *v, int64_t pc, uint16_t *use, uint16_t *def);
 
@@ -158,6 +170,9 @@ struct verifier {
 	uint32_t pass_func;          /* the function explored from its entry */
 	uint8_t pass_changes_pkt;    /* this pass called a packet-moving helper */
 	enum anybpf_verify_level level;
+	/* pruning ignores irrelevant numbers (relevance.c); off at level
+	 * verbose, whose invariants must describe every path */
+	int precision;
 	uint64_t budget;
 	size_t max_errors;
 	struct anybpf_log *log;
@@ -242,6 +257,9 @@ int check_global_call(struct verifier *v, struct vstate *s, uint32_t fn);
  * 2 ctx, 3 memory or NULL of sig->args[i].size bytes) */
 int global_arg_class(const struct verifier *v, const struct anybpf_func_sig *sig, unsigned i);
 void drop_ref(struct vstate *s, uint32_t id);   /* a reference ends */
+/* the argument registers helper id reads (bit i = ri); *callback: it may
+ * run a callback (or is unknown) */
+uint16_t helper_arg_regs(const struct verifier *v, int32_t id, bool *callback);
 /* ids: a fresh one */
 static inline uint32_t new_id(struct verifier *v) { return ++v->id_gen; }
 
