@@ -284,6 +284,15 @@ size_t anybpf_vm_jit_insn_offset(const anybpf_vm *vm, size_t pc);
  * code.  Results are the same.  Takes effect at the next compilation (code
  * compiled the other way is dropped).  0 or -ANYBPF_E_INVAL. */
 int anybpf_vm_set_jit_blinding(anybpf_vm *vm, int on);
+/* Inline bpf_map_lookup_elem on array and per-CPU array maps in the JIT
+ * code of verified programs (a bounds check and an address, no call; the
+ * per-CPU slot of the run's helper state's cpu), as Linux's JIT does.
+ * The caller promises what the runtime guarantees: a pseudo lddw of a map
+ * (map fd / map index) loads an anybpf_rtmap that outlives the VM, and
+ * the Linux bpf_map_lookup_elem helper accepts it in every run (its env
+ * holds the map).  Off by default; takes effect at the next compilation.
+ * 0 or -ANYBPF_E_INVAL. */
+int anybpf_vm_set_jit_inline_maps(anybpf_vm *vm, int on);
 /* 1 when this build has the JIT (x86-64 hosts), else 0. */
 int anybpf_jit_available(void);
 
@@ -295,6 +304,9 @@ void anybpf_run_stop(anybpf_run *run, uint64_t retval);
  * -ANYBPF_E_OOB with the reason logged; the run then ends with that error
  * once the helper returns. */
 int anybpf_run_check(anybpf_run *run, uint64_t addr, size_t len, int write);
+/* A helper moved or resized the packet (skb_change_tail, adjust_room,
+ * vlan_pop, ...): LD_ABS / LD_IND read [pkt, pkt + len) from now on. */
+void anybpf_run_set_pkt(anybpf_run *run, const void *pkt, size_t len);
 /* Let the program access memory a helper hands it (until the run ends). */
 int anybpf_run_add_region(anybpf_run *run, void *base, size_t len,
 			  unsigned flags, const char *name);
@@ -581,6 +593,18 @@ int anybpf_rtmap_freeze(anybpf_rtmap *map);
  * another key: the memory stays valid until the map is freed.  An inner
  * map stays alive while an outer map or its creator holds it. */
 void *anybpf_rtmap_lookup_elem_prog(anybpf_rtmap *map, const void *key, unsigned cpu);
+/* Where an array map's values are, for a JIT inlining lookups: the value
+ * of index i < max_entries is at base + i * stride (percpu_array: cpu c's
+ * slot, c < ncpus, at base + (i * ncpus + c) * stride), for the map's
+ * whole life: what anybpf_rtmap_lookup_elem_prog returns, NULL past
+ * max_entries or ncpus.  0; -ENOTSUP for other types and for maps
+ * programs may not read (BPF_F_WRONLY_PROG); -EINVAL for NULL. */
+struct anybpf_rtmap_array_layout {
+	void *base;
+	uint32_t stride, max_entries, value_size;
+	uint32_t ncpus;       /* percpu_array: slots per index; array: 0 */
+};
+int anybpf_rtmap_array_layout(const anybpf_rtmap *map, struct anybpf_rtmap_array_layout *out);
 /* bpf_map_update_elem: per-CPU maps set this CPU's slot (a new element's
  * other slots are zeroed). */
 int anybpf_rtmap_update_elem_prog(anybpf_rtmap *map, const void *key,
@@ -838,6 +862,7 @@ const char *anybpf_cfg_edge_kind_name(enum anybpf_cfg_edge_kind kind);
  * ---------------------------------------------------------------------- */
 typedef struct anybpf_runtime anybpf_runtime;
 
+struct anybpf_helper_env;
 struct anybpf_runtime_opts {
 	size_t sz;
 	unsigned ncpus;          /* per-CPU map slots; 0: 1 */
@@ -845,6 +870,14 @@ struct anybpf_runtime_opts {
 	/* Program type for every program ("xdp", ...), instead of the
 	 * section's; NULL: the section's ("unspec" runs as socket_filter). */
 	const char *prog_type;
+	/* The fake kernel objects the helpers report instead of a kernel's
+	 * (struct anybpf_helper_env, src/helpers/linux_helpers.h: the current
+	 * task, clocks, cgroups, routes, tunnel key, perf counters ...; its sz
+	 * set), copied when a program is loaded; what it points to must
+	 * outlive the runtime.  The runtime keeps its own maps, trace sink,
+	 * tail calls and program type.  NULL: the defaults (a
+	 * BPF_PROG_TEST_RUN skb on lo). */
+	const struct anybpf_helper_env *helper_env;
 };
 
 /* Create every map of obj (which must outlive the runtime). */
@@ -859,6 +892,14 @@ anybpf_rtmap *anybpf_runtime_map(const anybpf_runtime *rt, size_t i);
  * -ANYBPF_E_VERIFY (the first reason in log), -ANYBPF_E_NOT_SUPPORTED (a
  * program type that cannot run), load errors (unknown helper, ...). */
 int anybpf_runtime_load(anybpf_runtime *rt, const anybpf_prog *prog, struct anybpf_log *log);
+/* The VM the runtime runs prog in (loaded first if need be, as
+ * anybpf_runtime_load; NULL with the reason in log when that fails), for
+ * inspection: anybpf_vm_jit_compile / anybpf_vm_jit_code show exactly the
+ * code test runs execute.  The runtime owns it (freed with the runtime);
+ * run the program through anybpf_prog_test_run, which gives its helpers
+ * the state they need. */
+anybpf_vm *anybpf_runtime_prog_vm(anybpf_runtime *rt, const anybpf_prog *prog,
+				  struct anybpf_log *log);
 /* The id of prog for prog_array maps (bpf_tail_call): 1 + its index in
  * the object; 0 if it is not the runtime's.  A tail call runs the callee
  * on the caller's context (checking mode unless the callee is verified);
@@ -910,7 +951,9 @@ struct anybpf_test_run_opts {
 	uint32_t retval;
 	uint64_t duration;         /* ns per run (wall clock, averaged over repeat) */
 	uint64_t insns;            /* instructions executed by the last run */
-	uint32_t redirect_kind;    /* 0 none, 1 bpf_redirect(ifindex), 2 redirect_map */
+	uint32_t redirect_kind;    /* 0 none, 1 bpf_redirect(ifindex), 2 redirect_map,
+				    * 3 redirect_peer, 4 redirect_neigh, 5 a socket
+				    * (sk/msg_redirect_map/hash) */
 	uint32_t redirect_target;  /* ifindex, or the map's key */
 };
 

@@ -8,11 +8,10 @@
  * shared exit paths, error stubs and callback entry after the last, and
  * the code size.
  *
- * The program is compiled as `run` would run it: verified first (a
- * rejected program only with `unverified`), context-rewritten, its maps
- * live in a runtime (their addresses are this process's), the Linux
- * helpers registered.  The VM is made here with the same steps as the
- * runtime's load (runtime.c), since the runtime does not hand its VM out.
+ * The code shown is the code `run` executes: the runtime's own VM for the
+ * program (anybpf_runtime_prog_vm: verified, a rejected program only with
+ * `unverified`, context-rewritten, its maps live in this process, array
+ * lookups inlined), compiled by the JIT.
  */
 #include <capstone/capstone.h>
 #include <inttypes.h>
@@ -21,94 +20,12 @@
 
 #include "common/common.h"
 #include "elf/elf.h"
-#include "helpers/linux_helpers.h"
-#include "hooks/ctx.h"
-#include "hooks/hooks.h"
 #include "json.h"
 #include "show_common.h"
 
 struct jited_opts {
 	int opcodes, att, blind, unverified;
 };
-
-/* runtime.c's resolve_lddw, on the runtime's live maps */
-static int resolve(void *user, unsigned src, int32_t imm, int32_t imm2, uint64_t *value)
-{
-	anybpf_runtime *rt = user;
-	int64_t idx = src == 1 || src == 2 ? (int64_t)imm - ANYBPF_MAP_FD_BASE : imm;
-	if ((src != 1 && src != 2 && src != 5 && src != 6) || idx < 0 ||
-	    (size_t)idx >= anybpf_runtime_map_count(rt))
-		return -ANYBPF_E_PSEUDO;
-	anybpf_rtmap *m = anybpf_runtime_map(rt, (size_t)idx);
-	if (src == 1 || src == 5) {
-		*value = (uint64_t)(uintptr_t)m;
-		return 0;
-	}
-	uint32_t key = 0;
-	uint8_t *v = anybpf_rtmap_lookup_elem_prog(m, &key, 0);
-	if (!v || imm2 < 0 || (uint32_t)imm2 >= anybpf_rtmap_value_size(m))
-		return -ANYBPF_E_PSEUDO;
-	*value = (uint64_t)(uintptr_t)(v + imm2);
-	return 0;
-}
-
-/* What the runtime's load does, into a new VM with the code compiled. */
-static int build_vm(anybpf_runtime *rt, const anybpf_object *obj, const anybpf_prog *prog,
-		    int verified, int blind, anybpf_rtmap **maps, struct anybpf_helper_env *env,
-		    anybpf_vm **out, struct anybpf_log *log)
-{
-	const struct hook *h = hook_find(anybpf_runtime_prog_type(rt, prog));
-	if (!h)
-		return ab_err(log, -ANYBPF_E_NOT_SUPPORTED, -1, "unknown program type");
-	size_t n, nmaps = anybpf_runtime_map_count(rt);
-	const struct anybpf_insn *insns = anybpf_prog_insns(prog, &n);
-	struct anybpf_map_desc *descs = ab_calloc(nmaps + 1, sizeof(*descs));
-	struct anybpf_insn *code = ab_malloc((n ? n : 1) * sizeof(*code));
-	int err = descs && code ? 0 : ab_err(log, -ANYBPF_E_NOMEM, -1, "out of memory");
-	for (size_t i = 0; !err && i < nmaps; i++) {
-		const anybpf_map *m = anybpf_object_map(obj, i);
-		int64_t inner = anybpf_map_inner(m);
-		maps[i] = anybpf_runtime_map(rt, i);
-		descs[i] = (struct anybpf_map_desc){
-			.type = anybpf_rtmap_type(maps[i]), .key_size = anybpf_map_key_size(m),
-			.value_size = anybpf_map_value_size(m), .max_entries = anybpf_map_max_entries(m),
-			.name = anybpf_map_name(m), .inner = inner >= 0 ? (uint32_t)inner + 1 : 0,
-		};
-	}
-	struct anybpf_verify_result *res = NULL;
-	struct anybpf_verify_opts vo = { .sz = sizeof(vo), .prog_type = h->name, .maps = descs,
-					 .nmaps = nmaps };
-	if (!err && (err = anybpf_verify(insns, n, &vo, &res)))
-		err = ab_err(log, err, -1, "cannot verify: %s", anybpf_strerror(err));
-	if (!err) {
-		memcpy(code, insns, n * sizeof(*code));
-		err = ctx_rewrite(h, code, n, res->nctx_off == n ? res->ctx_off : NULL, log);
-	}
-	anybpf_verify_result_free(res);
-	anybpf_vm *vm = NULL;
-	if (!err) {
-		struct anybpf_vm_opts o = { .sz = sizeof(o), .resolve_lddw = resolve, .resolve_user = rt,
-					    .verified = verified };
-		*env = (struct anybpf_helper_env){ .sz = sizeof(*env), .prog_type = h->name,
-						   .maps = maps, .nmaps = nmaps };
-		vm = anybpf_vm_new(&o);
-		err = vm ? anybpf_helpers_register_linux(vm, env) : -ANYBPF_E_NOMEM;
-	}
-	if (!err && blind)
-		err = anybpf_vm_set_jit_blinding(vm, 1);
-	if (!err)
-		err = anybpf_vm_load(vm, code, n, log);
-	if (!err)
-		err = anybpf_vm_jit_compile(vm, log);
-	ab_free(descs);
-	ab_free(code);
-	if (err) {
-		anybpf_vm_free(vm);
-		return err;
-	}
-	*out = vm;
-	return 0;
-}
 
 /* The native instructions in [from, to) of the code. */
 static void print_native(csh cs, const uint8_t *code, size_t from, size_t to,
@@ -242,16 +159,13 @@ static int jited_one(struct cli *c, csh cs, const anybpf_object *obj, anybpf_pro
 	struct anybpf_runtime_opts ro = { .sz = sizeof(ro), .ncpus = 1, .unverified = o->unverified,
 					  .prog_type = cli_get(c, "type") };
 	anybpf_runtime *rt = NULL;
-	anybpf_vm *vm = NULL;
-	size_t nmaps = anybpf_object_map_count(obj);
-	anybpf_rtmap **maps = ab_calloc(nmaps + 1, sizeof(*maps));
-	struct anybpf_helper_env env;
-	int err = maps ? anybpf_runtime_new(obj, &ro, &rt, &log) : -ANYBPF_E_NOMEM;
-	int loaded = err ? err : anybpf_runtime_load(rt, p, &log);
-	if (loaded >= 0)
-		err = build_vm(rt, obj, p, loaded == 0, o->blind, maps, &env, &vm, &log);
-	else
-		err = loaded;
+	int err = anybpf_runtime_new(obj, &ro, &rt, &log);
+	if (!err)
+		err = anybpf_runtime_load(rt, p, &log);
+	anybpf_vm *vm = err < 0 ? NULL : anybpf_runtime_prog_vm(rt, p, &log);
+	err = err < 0 ? err : !vm ? -ANYBPF_E_INVAL : anybpf_vm_set_jit_blinding(vm, o->blind);
+	if (!err)
+		err = anybpf_vm_jit_compile(vm, &log);
 	int rc = EXIT_OK;
 	if (err) {
 		cli_print_log(c, &log);
@@ -261,9 +175,7 @@ static int jited_one(struct cli *c, csh cs, const anybpf_object *obj, anybpf_pro
 	} else {
 		print_prog(cs, obj, p, vm, o, j);
 	}
-	anybpf_vm_free(vm);
-	anybpf_runtime_free(rt);
-	ab_free(maps);
+	anybpf_runtime_free(rt); /* and its VM */
 	return rc;
 }
 

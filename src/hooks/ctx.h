@@ -74,6 +74,14 @@ int ctx_run_build(struct ctx_run *r, const struct hook *h, const void *data_in,
 		  size_t data_len, const void *ctx_in, size_t ctx_len, struct anybpf_log *log);
 void ctx_run_free(struct ctx_run *r);
 
+/* The regions a checking-mode run of r may access (ctx_regions.c): each
+ * context field with its rights (hooks.def), the readable runs of an opaque
+ * context, the real packet pointers read-only and the packet exactly
+ * [data_meta, data_end).  Returns how many were written to out (at most
+ * max; CTX_CHECK_REGIONS_MAX is always enough). */
+#define CTX_CHECK_REGIONS_MAX 64u
+size_t ctx_check_regions(const struct ctx_run *r, struct anybpf_region *out, size_t max);
+
 /* Current packet bounds from the native context's pointers. */
 uint8_t *ctx_run_data(const struct ctx_run *r, size_t *len);
 /* After the run, writable fields back into the uapi image: the output

@@ -361,3 +361,27 @@ const struct abm_ops abm_array_of_maps_ops = {
 	.sys_delete = fd_array_sys_delete,
 	.get_next_key = array_next_key,
 };
+
+/* For a JIT inlining bpf_map_lookup_elem (jit_x86_64.c): an array's values
+ * never move (allocated once at creation), so value i is at a fixed
+ * address.  Exactly what array_lookup and slot() do. */
+int anybpf_rtmap_array_layout(const anybpf_rtmap *map, struct anybpf_rtmap_array_layout *out)
+{
+	if (!map || !out)
+		return -EINVAL;
+	int percpu = map->type == ANYBPF_MAP_TYPE_PERCPU_ARRAY;
+	if ((map->type != ANYBPF_MAP_TYPE_ARRAY || map->ops != &abm_array_ops) &&
+	    (!percpu || map->ops != &abm_percpu_array_ops))
+		return -ENOTSUP;
+	if (map->ops->lookup != array_lookup || (map->flags & ANYBPF_F_WRONLY_PROG))
+		return -ENOTSUP;
+	const struct arr *a = map->impl;
+	if (!a || !a->vals)
+		return -ENOTSUP;
+	out->base = a->vals;
+	out->stride = map->stride;
+	out->max_entries = map->max_entries;
+	out->value_size = map->value_size;
+	out->ncpus = percpu ? map->ncpus : 0;
+	return 0;
+}

@@ -327,10 +327,13 @@ static int load(anybpf_runtime *rt, struct rt_prog *p, struct anybpf_log *log)
 		.sz = sizeof(p->env), .prog_type = p->hook->name, .maps = rt->maps, .nmaps = rt->nmaps,
 		.trace = rt_trace, .trace_user = rt, .tail_call = rt_tail_call, .tail_call_user = rt,
 	};
+	anybpf_helper_env_fake_from(&p->env, rt->opts.helper_env);
 	if (!err && !(p->vm = anybpf_vm_new(&o)))
 		err = -ANYBPF_E_NOMEM;
 	if (!err)
 		err = hook_register_helpers(p->hook, p->vm, &p->env);
+	if (!err) /* the maps lddw loads are rt->maps, which p->env holds */
+		err = anybpf_vm_set_jit_inline_maps(p->vm, 1);
 	if (!err)
 		err = anybpf_vm_load(p->vm, code, n, log);
 	ab_free(code);
@@ -354,6 +357,12 @@ int anybpf_runtime_load(anybpf_runtime *rt, const anybpf_prog *prog, struct anyb
 			return err;
 	}
 	return p->verified ? 0 : 1;
+}
+
+anybpf_vm *anybpf_runtime_prog_vm(anybpf_runtime *rt, const anybpf_prog *prog,
+				  struct anybpf_log *log)
+{
+	return anybpf_runtime_load(rt, prog, log) < 0 ? NULL : find_prog(rt, prog)->vm;
 }
 
 const char *anybpf_runtime_prog_type(const anybpf_runtime *rt, const anybpf_prog *prog)
@@ -419,20 +428,18 @@ int anybpf_prog_test_run(anybpf_runtime *rt, const anybpf_prog *prog,
 		ctx_run_free(&cr);
 		return err;
 	}
-	/* regions for checking mode: the context, the packet buffer, global data */
-	size_t nreg = rt->ngregions + 2;
-	struct anybpf_region reg_local[8]; /* no allocation per call for most objects */
+	/* regions for checking mode: the context's fields, the packet exactly
+	 * (ctx_regions.c), global data; the fast modes do not read them */
+	int checked = !opts->jit && !(p->verified && !opts->checked);
+	size_t nreg = CTX_CHECK_REGIONS_MAX + rt->ngregions;
+	struct anybpf_region reg_local[CTX_CHECK_REGIONS_MAX + 8]; /* no allocation per call for most objects */
 	struct anybpf_region *reg = nreg <= ARRAY_SIZE(reg_local) ? reg_local
 								   : ab_calloc(nreg, sizeof(*reg));
 	if (!reg) {
 		ctx_run_free(&cr);
 		return -ANYBPF_E_NOMEM;
 	}
-	size_t k = 0;
-	reg[k++] = (struct anybpf_region){ cr.ctx, cr.ctx_size, ANYBPF_REGION_RW, "ctx" };
-	if (cr.buf)
-		reg[k++] = (struct anybpf_region){ cr.buf, cr.cap,
-			p->hook->flags & HOOK_PKT_W ? ANYBPF_REGION_RW : ANYBPF_REGION_R, "packet" };
+	size_t k = checked ? ctx_check_regions(&cr, reg, CTX_CHECK_REGIONS_MAX) : 0;
 	if (rt->ngregions)
 		memcpy(reg + k, rt->gregions, rt->ngregions * sizeof(*reg));
 	k += rt->ngregions;
@@ -449,8 +456,7 @@ int anybpf_prog_test_run(anybpf_runtime *rt, const anybpf_prog *prog,
 	/* the repetitions run inside the VM, with its set-up done once */
 	struct anybpf_exec_opts eo = {
 		.sz = sizeof(eo),
-		.mode = opts->jit ? ANYBPF_EXEC_JIT :
-			p->verified && !opts->checked ? ANYBPF_EXEC_FAST : ANYBPF_EXEC_CHECKED,
+		.mode = opts->jit ? ANYBPF_EXEC_JIT : checked ? ANYBPF_EXEC_CHECKED : ANYBPF_EXEC_FAST,
 		.budget = opts->budget, .args = { (uint64_t)(uintptr_t)cr.ctx },
 		.regions = reg, .nregions = k, .user = &tr, .pkt = pkt, .pkt_len = len,
 		.repeat = repeat, .rerun = p->rerun ? rt_rerun : NULL,

@@ -260,6 +260,8 @@ int INTERP_FN(struct anybpf_run *run, const struct anybpf_insn *entry, const uin
 		SAVE_BUDGET();                                                \
 		R[0] = h_->fn(R[1], R[2], R[3], R[4], R[5], run);             \
 		LOAD_BUDGET();                                                \
+		pkt = run->pkt; /* a helper may move the packet (LD_ABS) */   \
+		pkt_len = run->pkt_len;                                       \
 		if (VM_UNLIKELY(run->stop | run->err)) {                      \
 			if ((err = run->err))                                 \
 				goto err_out;                                 \

@@ -30,6 +30,13 @@
  * verified VM (anybpf_vm_opts.verified) gets no budget accounting, no
  * frame zeroing and no saving of r1-r5 around helper calls: the verifier
  * proved termination and that no such value is read (docs/jit.md).
+ * Inlined helpers: bpf_map_lookup_elem on (per-CPU) array maps a lddw
+ * loaded in the same basic block (anybpf_vm_set_jit_inline_maps, verified
+ * programs), bpf_get_smp_processor_id.
+ *
+ * Repeats.  `repeat` runs loop inside the code (done -> again) while
+ * run->jit_reps lasts; C loops only when something must happen between
+ * runs (vm.c).
  *
  * Emission is repeated until the label offsets stop moving, so forward
  * jumps become rel8 where they fit (jit_emit.h).  The code is mapped RW,
@@ -43,6 +50,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "helpers/linux_helpers.h"
 #include "vm_internal.h"
 
 #if defined(__x86_64__) && (defined(__linux__) || defined(__APPLE__) || defined(__FreeBSD__))
@@ -106,7 +114,7 @@ struct stub {
 };
 
 /* Label ids: the shared tails, then one per instruction, then the stubs. */
-enum { L_DONE, L_EPI, L_ZERO, L_PKT0, L_CB, L_END, L_INSN0 };
+enum { L_DONE, L_EPI, L_ZERO, L_PKT0, L_CB, L_END, L_AGAIN, L_RET, L_INSN0 };
 
 struct jc {
 	struct jit_emit e;
@@ -120,6 +128,15 @@ struct jc {
 	uint64_t *addr;
 	struct stub *stubs;
 	size_t nstubs, max_stubs;
+	/* inlined bpf_map_lookup_elem (verified programs, the runtime's
+	 * maps): target[pc] marks jump targets and function starts, where
+	 * what is known of r1 is forgotten; lookup_fn is the helper */
+	int inline_maps;
+	const struct vm_helper *helpers;
+	size_t nhelpers;
+	uint8_t *target;
+	anybpf_helper_fn lookup_fn, cpu_fn;
+	uint64_t r1_map;       /* r1 holds this map (lddw), 0: unknown */
 };
 
 static size_t L_insn(const struct jc *c, size_t pc) { (void)c; return L_INSN0 + pc; }
@@ -480,6 +497,89 @@ static void call_helper(struct jc *c, size_t pc, const struct anybpf_insn *in)
 	x_jump(e, CC_NE, stub(c, JS_HELPER, (int64_t)pc, 0));                /* jnz helper_stop */
 }
 
+/* bpf_map_lookup_elem(map, key) with r1 = an array map known here (a
+ * lddw in the same basic block): Linux's array_map_gen_lookup, the value
+ * at base + key * stride or NULL past max_entries, with no call.  Exactly
+ * what the helper returns in a fast run (anybpf_rtmap_array_layout); the
+ * verifier proved r2 points at the 4 initialized bytes of the key, and
+ * that r1-r5 are not read after the call, so only r0 (and r11) change.
+ * 1: emitted; 0: not inlinable (the helper is called). */
+static int map_lookup_inline(struct jc *c, const struct anybpf_insn *in)
+{
+	struct jit_emit *e = &c->e;
+	struct anybpf_rtmap_array_layout l;
+	if (!c->inline_maps || !c->r1_map || in->imm < 0 || (size_t)in->imm >= c->nhelpers ||
+	    c->helpers[in->imm].fn != c->lookup_fn ||
+	    anybpf_rtmap_array_layout((const anybpf_rtmap *)(uintptr_t)c->r1_map, &l) != 0 ||
+	    l.stride == 0 || l.stride > INT32_MAX || l.max_entries == 0 || l.ncpus > INT32_MAX)
+		return 0;
+	unsigned sh = 0;
+	while (sh < 31 && (1u << sh) < l.stride)
+		sh++;
+	int pow2 = (1u << sh) == l.stride;
+	x_load(e, 4, 0, RAX, RSI, 0);                                         /* mov eax, [rsi] (key) */
+	if (c->blind) {
+		imm_to(c, R11, (int32_t)l.max_entries, 0);                    /* r11d = max_entries */
+		x_alu_rr(e, ALU_CMP, 0, RAX, R11);                            /* cmp eax, r11d */
+	} else {
+		x_alu_ri(e, ALU_CMP, 0, RAX, (int32_t)l.max_entries);         /* cmp eax, max_entries */
+	}
+	size_t null = x_jcc8_fwd(e, CC_AE);                                   /* jae .null */
+	size_t null2 = 0;
+	if (l.ncpus) { /* per-CPU: index i * ncpus + the run's cpu, as the helper
+			* reads it (the run's user is its helper run; NULL: 0) */
+		x_load(e, 8, 0, R11, CTX, RUNOFF(user));                      /* mov r11, [run.user] */
+		x_test_rr(e, 1, R11, R11);                                    /* test r11, r11 */
+		size_t cpu0 = x_jcc8_fwd(e, CC_E);                            /* jz .cpu0 (r11 = 0) */
+		x_load(e, 4, 0, R11, R11,
+		       (int32_t)offsetof(struct anybpf_helper_run, cpu));     /* mov r11d, [r11 + cpu] */
+		x_alu_ri(e, ALU_CMP, 0, R11, (int32_t)l.ncpus);               /* cmp r11d, ncpus */
+		null2 = x_jcc8_fwd(e, CC_AE);                                 /* jae .null */
+		x_patch8(e, cpu0);                                            /* .cpu0: */
+		if (l.ncpus > 1)
+			x_imul_rri(e, 1, RAX, RAX, (int32_t)l.ncpus);         /* imul rax, rax, ncpus */
+		x_alu_rr(e, ALU_ADD, 1, RAX, R11);                            /* add rax, r11 */
+	}
+	if (pow2 && sh) {
+		x_shift_ri(e, SH_SHL, 1, RAX, (uint8_t)sh);                   /* shl rax, log2(stride) */
+	} else if (!pow2) {
+		if (c->blind) {
+			imm_to(c, R11, (int32_t)l.stride, 1);                 /* r11 = stride */
+			x_imul_rr(e, 1, RAX, R11);                            /* imul rax, r11 */
+		} else {
+			x_imul_rri(e, 1, RAX, RAX, (int32_t)l.stride);        /* imul rax, rax, stride */
+		}
+	}
+	/* the map's address is not a constant the program chose: unblinded */
+	x_mov_ri(e, R11, (uint64_t)(uintptr_t)l.base);                        /* mov r11, base */
+	x_alu_rr(e, ALU_ADD, 1, RAX, R11);                                    /* add rax, r11 */
+	size_t end = x_jcc8_fwd(e, -1);                                       /* jmp .end */
+	x_patch8(e, null);                                                    /* .null: */
+	if (null2)
+		x_patch8(e, null2);
+	x_alu_rr(e, ALU_XOR, 0, RAX, RAX);                                    /* xor eax, eax */
+	x_patch8(e, end);                                                     /* .end: */
+	return 1;
+}
+
+/* bpf_get_smp_processor_id (the Linux helper): the run's cpu, read where
+ * the helper reads it (the run's user is its struct anybpf_helper_run,
+ * NULL: 0).  1: emitted; 0: another helper. */
+static int cpu_id_inline(struct jc *c, const struct anybpf_insn *in)
+{
+	struct jit_emit *e = &c->e;
+	if (in->imm < 0 || (size_t)in->imm >= c->nhelpers || !c->cpu_fn ||
+	    c->helpers[in->imm].fn != c->cpu_fn)
+		return 0;
+	x_load(e, 8, 0, RAX, CTX, RUNOFF(user));                              /* mov rax, [run.user] */
+	x_test_rr(e, 1, RAX, RAX);                                            /* test rax, rax */
+	size_t none = x_jcc8_fwd(e, CC_E);                                    /* jz .none (eax = 0) */
+	x_load(e, 4, 0, RAX, RAX,
+	       (int32_t)offsetof(struct anybpf_helper_run, cpu));             /* mov eax, [rax + cpu] */
+	x_patch8(e, none);                                                    /* .none: */
+	return 1;
+}
+
 static void callx(struct jc *c, size_t pc, const struct anybpf_insn *in, uintptr_t code_base)
 {
 	struct jit_emit *e = &c->e;
@@ -616,6 +716,7 @@ static void prologue(struct jc *c)
 {
 	struct jit_emit *e = &c->e;
 	enter_native(c);
+	label_place(e, L_AGAIN);                                              /* again: (the next repeat) */
 	x_load(e, 8, 0, RBP, CTX, RUNOFF(stack_top));                         /* mov rbp, [run.stack_top] */
 	for (int i = 1; i <= 5; i++)                                          /* mov r1-r5, [run.args] */
 		x_load(e, 8, 0, RM[i], CTX, RUNOFF(args) + (int32_t)(8 * (i - 1)));
@@ -641,15 +742,28 @@ static void callback_entry(struct jc *c)
 	zero_r0_r6_r9(c);
 	x_alu_ri(e, ALU_SUB, 1, RSP, 40);                                     /* sub rsp, 40 */
 	x_call_r(e, R10);                                                     /* call r10 */
-	x_jump(e, -1, L_DONE);                                                /* jmp done */
+	x_jump(e, -1, L_RET);                                                 /* jmp ret (no repeats) */
 }
 
 static void tails(struct jc *c)
 {
 	struct jit_emit *e = &c->e;
-	label_place(e, L_PKT0);                                               /* pkt0: r0 = 0; done */
+	/* LD_ABS/LD_IND out of bounds: r0 = 0 and the program ends, maybe
+	 * deep in calls: back to the entry's native frame, depth 0 */
+	label_place(e, L_PKT0);                                               /* pkt0: */
 	x_alu_rr(e, ALU_XOR, 0, RAX, RAX);                                    /* xor eax, eax */
+	x_load(e, 8, 0, RSP, CTX, RUNOFF(jit_rsp));                           /* mov rsp, [run.jit_rsp] */
+	x_store_i(e, 4, CTX, RUNOFF(depth), 0);                               /* mov dword [run.depth], 0 */
+	/* the end of a run at depth 0: the next of `repeat` runs starts over
+	 * without leaving the code while run->jit_reps lasts (vm_jit_run) */
 	label_place(e, L_DONE);                                               /* done: */
+	x_alu_mi(e, ALU_SUB, 1, CTX, RUNOFF(jit_reps), 1);                    /* sub qword [run.jit_reps], 1 */
+	x_jump(e, CC_B, L_RET);                                               /* jb ret (none left) */
+	x_store_i(e, 8, CTX, RUNOFF(nextra), 0);                              /* mov qword [run.nextra], 0 */
+	if (!c->verified)
+		x_load(e, 8, 0, BUDGET, CTX, RUNOFF(jit_budget));             /* mov r9, [run.jit_budget] */
+	x_jump(e, -1, L_AGAIN);                                               /* jmp again */
+	label_place(e, L_RET);                                                /* ret: */
 	x_store_r(e, 8, CTX, RUNOFF(retval), RAX);                            /* mov [run.retval], rax */
 	x_alu_rr(e, ALU_XOR, 0, RAX, RAX);                                    /* xor eax, eax (JS_DONE) */
 	label_place(e, L_EPI);                                                /* epilogue: */
@@ -684,14 +798,45 @@ static void tails(struct jc *c)
 	callback_entry(c);
 }
 
+/* What r1 holds after the instruction: the map a lddw loaded, or unknown
+ * once anything may have changed it (within a basic block: jump targets
+ * forget it, emit_program). */
+static void track_r1(struct jc *c, const struct anybpf_insn *in, int fmt, int op)
+{
+	switch (fmt) {
+	case FMT_ALU_K: case FMT_ALU_X: case FMT_MOV_K: case FMT_MOV_X: case FMT_UNARY:
+	case FMT_LDX:
+		if (in->dst == 1)
+			c->r1_map = 0;
+		break;
+	case FMT_LDDW:
+		if (in->dst == 1)
+			c->r1_map = op == JOP_LDDW_MAP_FD || op == JOP_LDDW_MAP_IDX
+				? ((uint64_t)(uint32_t)in->imm | (uint64_t)(uint32_t)in[1].imm << 32) : 0;
+		break;
+	case FMT_ATOMIC: /* the fetching ones write src */
+		if (in->src == 1)
+			c->r1_map = 0;
+		break;
+	case FMT_ST: case FMT_STX: case FMT_JA: case FMT_JA32: case FMT_JCC_K: case FMT_JCC_X:
+	case FMT_LDABS: case FMT_LDIND:
+		break;
+	default: /* calls (r1-r5 are clobbered), exit, anything else */
+		c->r1_map = 0;
+	}
+}
+
 static void emit_program(struct jc *c, uintptr_t code_base)
 {
 	struct jit_emit *e = &c->e;
 	prologue(c);
+	c->r1_map = 0;
 	for (size_t pc = 0; pc < c->n && !e->err; pc++) {
 		const struct anybpf_insn *in = &c->code[pc];
 		label_place(e, L_insn(c, pc));
 		int fmt = rows[in->code].fmt, op = rows[in->code].op, bits = rows[in->code].bits;
+		if (c->target && c->target[pc])
+			c->r1_map = 0;
 		switch (fmt) {
 		case FMT_ALU_K: alu(c, in, op, bits, 0); break;
 		case FMT_ALU_X: alu(c, in, op, bits, 1); break;
@@ -703,9 +848,11 @@ static void emit_program(struct jc *c, uintptr_t code_base)
 		case FMT_JCC_K: jcc(c, pc, in, op, bits, 0); break;
 		case FMT_JCC_X: jcc(c, pc, in, op, bits, 1); break;
 		case FMT_CALL:
-			if (op == JOP_CALL)
-				call_helper(c, pc, in);
-			else /* kfuncs: refused by anybpf_vm_load */
+			if (op == JOP_CALL) {
+				/* array lookups and the cpu id inline */
+				if (!map_lookup_inline(c, in) && !cpu_id_inline(c, in))
+					call_helper(c, pc, in);
+			} else /* kfuncs: refused by anybpf_vm_load */
 				x_jump(e, -1, stub(c, JS_KFUNC, (int64_t)pc, 0));
 			break;
 		case FMT_CALL_LOCAL: {
@@ -753,12 +900,37 @@ static void emit_program(struct jc *c, uintptr_t code_base)
 		default:
 			e->err = -ANYBPF_E_OPCODE;
 		}
+		track_r1(c, in, fmt, op);
 	}
 	label_place(e, L_END);
 	tails(c);
 }
 
 #define JIT_MAX_PASSES 64
+
+/* 1 at every jump target and function start (NULL: out of memory) */
+static uint8_t *jump_targets(const struct vm_prog *p)
+{
+	uint8_t *t = ab_calloc(p->n + 1, 1);
+	if (!t)
+		return NULL;
+	for (size_t pc = 0; pc < p->n; pc++) {
+		const struct anybpf_insn *in = &p->code[pc];
+		int fmt = rows[in->code].fmt;
+		int64_t to = -1;
+		if (p->func_len[pc])
+			t[pc] = 1;
+		if (fmt == FMT_JA || fmt == FMT_JCC_K || fmt == FMT_JCC_X)
+			to = (int64_t)pc + in->off + 1;
+		else if (fmt == FMT_JA32)
+			to = (int64_t)pc + in->imm + 1;
+		else if (fmt == FMT_LDDW)
+			pc++;
+		if (to >= 0 && (uint64_t)to < p->n)
+			t[to] = 1;
+	}
+	return t;
+}
 
 /* 8 random bytes from the system, for the blinding key */
 static int random_key(uint64_t *k)
@@ -792,14 +964,21 @@ int vm_jit_compile(anybpf_vm *vm, struct anybpf_log *log)
 			      "JIT: no random numbers for constant blinding");
 	c.key = (uint32_t)c.key64 ? (uint32_t)c.key64 : 0x9e3779b9u;
 	c.max_stubs = 3 * p->n + 8;
+	c.helpers = vm->helpers;
+	c.nhelpers = vm->nhelpers;
+	c.inline_maps = vm->jit_inline_maps && vm->verified;
+	c.lookup_fn = anybpf_helper_linux_fn(LH_ID_map_lookup_elem);
+	c.cpu_fn = anybpf_helper_linux_fn(LH_ID_get_smp_processor_id);
 	c.e.nlabels = L_INSN0 + c.n + c.max_stubs;
 	struct vm_jit *j = ab_calloc(1, sizeof(*j));
 	c.addr = ab_calloc(c.n, sizeof(*c.addr));
 	c.stubs = ab_calloc(c.max_stubs, sizeof(*c.stubs));
 	c.e.cur = ab_calloc(c.e.nlabels, sizeof(int64_t));
 	c.e.prev = ab_calloc(c.e.nlabels, sizeof(int64_t));
+	if (c.inline_maps)
+		c.target = jump_targets(p);
 	int err = 0;
-	if (!j || !c.addr || !c.stubs || !c.e.cur || !c.e.prev) {
+	if (!j || !c.addr || !c.stubs || !c.e.cur || !c.e.prev || (c.inline_maps && !c.target)) {
 		err = ab_err(log, -ANYBPF_E_NOMEM, -1, "out of memory for the JIT");
 		goto out;
 	}
@@ -864,6 +1043,7 @@ int vm_jit_compile(anybpf_vm *vm, struct anybpf_log *log)
 	j = NULL;
 out:
 	ab_free(c.addr);
+	ab_free(c.target);
 	ab_free(c.stubs);
 	ab_free(c.e.cur);
 	ab_free(c.e.prev);
@@ -916,6 +1096,7 @@ int vm_jit_run(struct anybpf_run *run)
 {
 	struct vm_jit *j = run->vm->prog.jit;
 	run->jit_left = run->budget > INT64_MAX ? INT64_MAX : (int64_t)run->budget;
+	run->jit_budget = run->jit_left;
 	run->jit_err_pc = -1;
 	int st = j->fn(run);
 	int64_t left = run->jit_left;
@@ -957,14 +1138,16 @@ int vm_jit_call(struct anybpf_run *run, size_t pc, const uint64_t args[5], uint6
 	uint64_t fp = run->stack_top - (uint64_t)(depth + 1) * VM_STACK_SIZE;
 	if (!verified)
 		memset((void *)(uintptr_t)(fp - VM_STACK_SIZE), 0, VM_STACK_SIZE);
-	uint64_t saved_rsp = run->jit_rsp, saved_lo = run->stack_lo;
+	uint64_t saved_rsp = run->jit_rsp, saved_lo = run->stack_lo, saved_reps = run->jit_reps;
 	size_t saved_pc = run->pc;
 	run->depth = depth + 1;
 	run->stack_lo = fp - VM_STACK_SIZE;
 	run->jit_err_pc = -1;
+	run->jit_reps = 0; /* a callback runs once */
 	int st = j->cb(run, j->addr[pc], args, fp);
 	err = status_err(run, st); /* before the depth goes back: JS_DEPTH's message */
 	run->jit_rsp = saved_rsp;
+	run->jit_reps = saved_reps;
 	run->stack_lo = saved_lo;
 	run->depth = depth;
 	run->pc = saved_pc;
@@ -999,6 +1182,18 @@ int anybpf_vm_set_jit_blinding(anybpf_vm *vm, int on)
 		vm->prog.jit = NULL;
 	}
 	vm->jit_blind = on != 0;
+	return 0;
+}
+
+int anybpf_vm_set_jit_inline_maps(anybpf_vm *vm, int on)
+{
+	if (!vm)
+		return -ANYBPF_E_INVAL;
+	if ((vm->jit_inline_maps != 0) != (on != 0)) {
+		vm_jit_free(vm->prog.jit);
+		vm->prog.jit = NULL;
+	}
+	vm->jit_inline_maps = on != 0;
 	return 0;
 }
 
@@ -1055,6 +1250,14 @@ int anybpf_vm_set_jit_blinding(anybpf_vm *vm, int on)
 	if (!vm)
 		return -ANYBPF_E_INVAL;
 	vm->jit_blind = on != 0;
+	return 0;
+}
+
+int anybpf_vm_set_jit_inline_maps(anybpf_vm *vm, int on)
+{
+	if (!vm)
+		return -ANYBPF_E_INVAL;
+	vm->jit_inline_maps = on != 0;
 	return 0;
 }
 

@@ -354,13 +354,22 @@ int anybpf_vm_exec(anybpf_vm *vm, const struct anybpf_exec_opts *opts,
 	run.stack_top = (uint64_t)(uintptr_t)(run.stack + (size_t)run.max_depth * VM_STACK_SIZE);
 
 	/* The interpreters do the repeats themselves (a jump back to pc 0 at
-	 * exit, without leaving the function); the JIT's runs loop here. */
+	 * exit, without leaving the function); so does the JIT code while
+	 * nothing is to be done between runs (run.jit_reps), the rest (a
+	 * rerun hook, frames to zero, a run a helper stopped) loops here. */
 	int err;
 	run_restart(&run);
 	if (!run.jit) {
 		err = interp_of(vm, run.checked)(&run, run.code, run.args);
 	} else {
-		while (!(err = vm_jit_run(&run)) && run.reps_left) {
+		const int inner = run.rerun == NULL && run.zero_bytes == 0;
+		for (;;) {
+			run.jit_reps = inner ? run.reps_left : 0;
+			err = vm_jit_run(&run);
+			if (inner) /* UINT64_MAX: it did them all */
+				run.reps_left = run.jit_reps == UINT64_MAX ? 0 : run.jit_reps;
+			if (err || !run.reps_left)
+				break;
 			run.reps_left--;
 			if (VM_UNLIKELY(run.rerun != NULL || run.zero_bytes != 0)) {
 				if ((err = vm_next_run(&run)))
@@ -740,4 +749,12 @@ void anybpf_vm_unload(anybpf_vm *vm)
 {
 	if (vm)
 		prog_free(&vm->prog);
+}
+
+void anybpf_run_set_pkt(anybpf_run *run, const void *pkt, size_t len)
+{
+	if (run) {
+		run->pkt = pkt;
+		run->pkt_len = pkt ? len : 0;
+	}
 }

@@ -77,6 +77,7 @@ struct anybpf_vm {
 	 * many x86 cores; the libc memset is several times faster. */
 	size_t zero_bytes;
 	int jit_blind;            /* anybpf_vm_set_jit_blinding (jit_x86_64.c) */
+	int jit_inline_maps;      /* anybpf_vm_set_jit_inline_maps */
 };
 
 struct vm_frame {
@@ -139,6 +140,9 @@ struct anybpf_run {
 	int64_t jit_err_pc;       /* instruction of a failure */
 	uint64_t jit_aux;         /* callx: the refused target */
 	uint64_t jit_scratch[2];  /* spills of fetch-or/and/xor */
+	uint64_t jit_reps;        /* repeats the code does itself (at exit: the
+				   * ones not done; UINT64_MAX: all done) */
+	int64_t jit_budget;       /* the budget each of those starts with */
 };
 
 /* The interpreter entry points (interp.c, interp_switch.c): run the loaded

@@ -50,6 +50,7 @@ check help              0 'anybpf run FILE'            $A help
 check version           0 '^anybpf [0-9]'              $A version
 check run-usage         2 'usage: anybpf run'          $A run
 check run-missing       2 'nope.s: No such file'       $A run "$T/nope.s"
+check run-missing-obj   2 'nope.o: No such file'       $A run "$T/nope.o" pcap=x.pcap
 check run-odd-bin       2 '13 bytes is not a whole number of 8-byte instructions' $A run "$T/odd.bin"
 check run-object        2 'ELF identification'         $A run "$T/fake.o"
 check run-syntax        2 'line 2'                     $A run "$T/syntax.s"
@@ -154,7 +155,9 @@ if command -v "${CLANG:-clang}" >/dev/null && make -s BUILD="$BUILD" CLANG="${CL
 		check jited-entry   0 '^ +0:	push	rbp$' $A show jited "$XC"
 		check jited-insn    0 '^ +[0-9a-f]+:	lock add	qword ptr \[rax\], rdi$' \
 			sh -c "$A show jited $XC | grep -A1 '^; *9: lock' | tail -n 1"
-		check jited-call    0 '^ +[0-9a-f]+:	call	qword ptr \[r10 \+ 8\]$' $A show jited "$XC"
+		# the array lookup inlined: the key checked against max_entries (1)
+		check jited-inline  0 '^ +[0-9a-f]+:	cmp	eax, 1$' \
+			sh -c "$A show jited $XC | grep -A2 '^; *6: r0 = bpf_map_lookup_elem'"
 		check jited-opcodes 0 '^ +[0-9a-f]+:	f0 48 01 38 +	lock add' $A show jited "$XC" opcodes
 		check jited-att     0 'lock addq	%rdi, \(%rax\)$' $A show jited "$XC" syntax=att
 		check jited-json    0 '"asm": "lock add qword ptr \[rax\], rdi"' $A show jited "$XC" --json

@@ -9,7 +9,10 @@
  * backward ones too (the budget stops endless loops); a second function
  * is called with call local and callx; LD_ABS/LD_IND read a packet from the
  * input at any offset; helpers are a pure one and one that stops the run.
- * Any difference in r0, the error or the budget charged aborts.
+ * The JIT compiles with constant blinding or without, and both engines
+ * run the program 1-3 times in one call (`repeat`: the JIT loops inside
+ * its code), as the input says.  Any difference in r0, the error or the
+ * budget charged aborts.
  *
  *   clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude \
  *     -Isrc -Isrc/isa tests/fuzz/fuzz_jit.c $(find src -name \*.c ! -path src/cli/\*) \
@@ -170,6 +173,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pkt[i] = byte(&s);
 	uint64_t budget = 1 + (word(&s) & 0xfff);
 	unsigned depth = 1 + byte(&s) % 4;
+	uint8_t opt = byte(&s);
+	int blind = opt & 1;
+	uint64_t repeat = 1 + (opt >> 1) % 3;
 
 	/* one VM for both engines: code addresses (lddw func) are the same */
 	int err[2];
@@ -178,6 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	anybpf_vm *vm = anybpf_vm_new(&vo);
 	anybpf_vm_register_helper(vm, 1000, h_mix, NULL);
 	anybpf_vm_register_helper(vm, 1001, h_stop, NULL);
+	anybpf_vm_set_jit_blinding(vm, blind);
 	if (anybpf_vm_load(vm, p, n, NULL)) { /* something the validator refuses */
 		anybpf_vm_free(vm);
 		return 0;
@@ -185,7 +192,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int e = 0; e < 2; e++) {
 		struct anybpf_exec_opts eo = {
 			.sz = sizeof(eo), .mode = e ? ANYBPF_EXEC_JIT : ANYBPF_EXEC_FAST,
-			.budget = budget, .pkt = pkt, .pkt_len = plen,
+			.budget = budget, .pkt = pkt, .pkt_len = plen, .repeat = repeat,
 		};
 		struct anybpf_exec_result res = { 0, 0 };
 		err[e] = anybpf_vm_exec(vm, &eo, &res, NULL);
@@ -194,7 +201,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	anybpf_vm_free(vm);
 	if (err[0] != err[1] || ret[0] != ret[1] || insns[0] != insns[1]) {
-		fprintf(stderr, "fuzz_jit: interpreter err %d r0 0x%llx insns %llu, JIT err %d r0 0x%llx insns %llu\n",
+		fprintf(stderr, "fuzz_jit (blind %d, repeat %llu): interpreter err %d r0 0x%llx insns %llu, "
+			"JIT err %d r0 0x%llx insns %llu\n", blind, (unsigned long long)repeat,
 			err[0], (unsigned long long)ret[0], (unsigned long long)insns[0], err[1],
 			(unsigned long long)ret[1], (unsigned long long)insns[1]);
 		for (size_t i = 0; i < n; i++) {
