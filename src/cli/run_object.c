@@ -322,7 +322,7 @@ int cli_run_object(struct cli *c)
 		jit = 1;
 	if (pcap_path && err >= 0) {
 		const char *pt = anybpf_runtime_prog_type(rt, prog);
-		struct cli_pcap_opts po = { pcap_path, write_path, checked, dump, jit, budget };
+		struct cli_pcap_opts po = { pcap_path, write_path, checked, dump, jit, budget, obj };
 		rc = rawctx ? cli_usage(c, "pcap=: %s programs take no packets", pt)
 			    : cli_run_pcap(c, rt, prog, pt, loaded == 0, &po);
 		goto done;

@@ -73,6 +73,24 @@ void anybpf_helper_run_init(struct anybpf_helper_run *hr, const struct anybpf_he
 		hr->skb_ctx = !strcmp(env->prog_type, skb_types[i]);
 }
 
+void anybpf_helper_env_fake_from(struct anybpf_helper_env *env,
+				 const struct anybpf_helper_env *from)
+{
+	if (!env || !from || from == env || from->sz < offsetof(struct anybpf_helper_env, maps))
+		return;
+	struct anybpf_helper_env own = *env;
+	size_t n = from->sz < sizeof(*env) ? from->sz : sizeof(*env);
+	memcpy(env, from, n);
+	env->sz = own.sz;
+	env->prog_type = own.prog_type;
+	env->maps = own.maps;
+	env->nmaps = own.nmaps;
+	env->trace = own.trace;
+	env->trace_user = own.trace_user;
+	env->tail_call = own.tail_call;
+	env->tail_call_user = own.tail_call_user;
+}
+
 /* ---- maps --------------------------------------------------------------- */
 
 /* The map a program passes: one of the env's maps or an inner map a
@@ -678,6 +696,7 @@ static const struct {
 	LH_SKB_HELPERS(I)
 	LH_MISC_HELPERS(I)
 	LH_CALLBACK_HELPERS(I)
+	LH_SOCK_HELPERS(I)
 #undef I
 };
 

@@ -14,8 +14,9 @@
  *      the runtime's native context holds, so the context loads and the
  *      helpers see the same data / data_end after xdp_adjust_head & co.);
  *      for skb programs hr.ctx is the native struct __sk_buff (uapi
- *      layout), whose len, protocol, pkt_type, vlan_* and tstamp the skb
- *      helpers keep current when the run's regions let them write it;
+ *      layout, all 192 bytes), whose len, protocol, pkt_type, vlan_* and
+ *      tstamp the skb helpers keep current (sk_msg: the sk_msg_md, whose
+ *      size msg_push/pop_data keep);
  *      pass &hr as anybpf_exec_opts.user; after the run read hr.err (a
  *      nested tail call that failed), hr.redirect (the verdict's target)
  *      and the packet bounds in *hr.pkt.
@@ -257,6 +258,10 @@ enum anybpf_redirect_kind {
 	ANYBPF_REDIRECT_PEER,        /* bpf_redirect_peer(ifindex, 0) */
 	ANYBPF_REDIRECT_NEIGH,       /* bpf_redirect_neigh(ifindex, params, plen, 0);
 				      * flags: 1 when a next hop was given */
+	ANYBPF_REDIRECT_SOCK,        /* sk_redirect_map/hash, msg_redirect_map/hash:
+				      * the socket in map at key (ifindex: the key,
+				      * a sockhash's first 4 key bytes); flags:
+				      * BPF_F_INGRESS or 0 */
 };
 
 struct anybpf_redirect {
@@ -300,7 +305,24 @@ struct anybpf_helper_run {
 	unsigned nsockopts;
 	uint8_t bind_addr[28];       /* the address bpf_bind bound (sockaddr) */
 	uint32_t bind_len;
+	/* ---- sk_msg (linux_sock.c): the message as the kernel's scatterlist
+	 * holds it, over one linear buffer: msg_start, then msg_nelem
+	 * elements of msg_elem[] bytes (the first msg helper takes *pkt's
+	 * data..data_end as one element); data..data_end is the first
+	 * element after push/pop, the pulled window after pull_data ---- */
+	int msg_init;
+	uint8_t *msg_start;
+	uint32_t msg_elem[17];       /* MAX_MSG_FRAGS */
+	unsigned msg_nelem;
+	int msg_apply_set, msg_cork_set; /* msg_apply_bytes / msg_cork_bytes ran */
+	uint32_t msg_apply_bytes, msg_cork_bytes;
 };
+
+/* Copy the fake kernel objects of `from` (a caller's env, NULL: nothing;
+ * read up to from->sz) into env, keeping env's own sz, prog_type, maps,
+ * trace and tail_call hooks (the runtime's: anybpf_runtime_opts.helper_env). */
+void anybpf_helper_env_fake_from(struct anybpf_helper_env *env,
+				 const struct anybpf_helper_env *from);
 
 /* Zero hr and set its env (prandom seeded from env). */
 void anybpf_helper_run_init(struct anybpf_helper_run *hr,
@@ -360,12 +382,16 @@ int lh_checked(anybpf_run *run);
 	X(override_return) X(sock_ops_cb_flags_set) X(bind) X(get_local_storage) \
 	X(send_signal) X(send_signal_thread) X(get_current_ancestor_cgroup_id) \
 	X(get_attach_cookie) X(get_branch_snapshot)
+#define LH_SOCK_HELPERS(X) X(sk_redirect_map) X(sk_redirect_hash) X(msg_redirect_map) \
+	X(msg_redirect_hash) X(msg_apply_bytes) X(msg_cork_bytes) X(msg_pull_data) \
+	X(msg_push_data) X(msg_pop_data) X(sock_map_update) X(sock_hash_update) /* linux_sock.c */
 LH_FORMAT_HELPERS(LH_DECL)
+LH_SOCK_HELPERS(LH_DECL)
 LH_PKT_HELPERS(LH_DECL)
 LH_SKB_HELPERS(LH_DECL)
 LH_MISC_HELPERS(LH_DECL)
-/* skb programs: the uapi struct __sk_buff at hr->ctx (when the run lets
- * helpers write 192 bytes there), NULL otherwise (xdp, a bare ctx). */
+/* skb programs: the uapi struct __sk_buff at hr->ctx, NULL otherwise
+ * (xdp, no ctx, no packet). */
 uint8_t *lh_skb_uapi(anybpf_run *run);
 /* After a helper changed the packet or the skb state: __sk_buff.len,
  * protocol and vlan_* follow, and checking mode may reach the packet. */

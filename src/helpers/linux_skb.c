@@ -23,7 +23,6 @@
 
 #define ETH_HLEN 14u
 #define VLAN_HLEN 4u
-#define SKB_UAPI_SIZE 192u          /* sizeof(struct __sk_buff) */
 #define SKB_MAX_LEN 16064u          /* BPF_SKB_MAX_LEN */
 
 /* struct __sk_buff offsets */
@@ -59,8 +58,10 @@ static inline uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); re
 uint8_t *lh_skb_uapi(anybpf_run *run)
 {
 	struct anybpf_helper_run *hr = hr_of(run);
-	if (!hr || hr->xdp || !hr->skb_ctx || !hr->pkt || !hr->ctx ||
-	    lh_accessible(run, hr->ctx, 1) < SKB_UAPI_SIZE)
+	/* hr->ctx is the runtime's native context (a whole __sk_buff and
+	 * more): the run's regions may give the program only some fields of
+	 * it (checking mode), or none at all (the fast modes) */
+	if (!hr || hr->xdp || !hr->skb_ctx || !hr->pkt || !hr->ctx)
 		return NULL;
 	return (uint8_t *)(uintptr_t)hr->ctx;
 }
@@ -80,6 +81,8 @@ void lh_skb_sync(anybpf_run *run)
 	}
 	/* checking mode: the program may reach the whole (moved) packet */
 	size_t len = (size_t)plen(p);
+	/* LD_ABS / LD_IND read the packet as it is now (skb->data on) */
+	anybpf_run_set_pkt(run, p->data, len);
 	if (lh_checked(run) && len && lh_accessible(run, (uint64_t)(uintptr_t)p->data, 1) < len)
 		anybpf_run_add_region(run, p->data, len, ANYBPF_REGION_RW, "packet");
 }
@@ -813,6 +816,9 @@ uint64_t lh_fib_lookup(LH_ARGS)
 	uint32_t flags = (uint32_t)r4;
 	if ((int32_t)r3 < (int32_t)FL_SIZE || (flags & ~FIB_MASK))
 		return (uint64_t)-EINVAL;
+	/* the VM checked the params readable (MEM_R); they are written too */
+	if (anybpf_run_check(run, r2, FL_SIZE, 1))
+		return (uint64_t)-EFAULT;
 	uint8_t family = fl[FL_FAMILY];
 	if (family != 2 && family != 10)
 		return (uint64_t)-EAFNOSUPPORT;

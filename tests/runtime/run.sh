@@ -17,6 +17,11 @@
 #               shared packet pointers (tests/runtime/helpers_rt.c)
 #   tail-*      bpf_tail_call through a prog_array (tests/runtime/tail_rt.c)
 #   trace-*     a raw tracepoint's context from ctx_in bytes
+#   loop-sum-*  examples/bpf_loop_sum.c end to end in every engine
+#   sock-*      sk_msg push/pull/pop_data, LD_ABS after a helper moved the
+#               packet (tests/runtime/sock_rt.c)
+#   env-*       anybpf_runtime_opts.helper_env's fake objects reach the
+#               helpers (tests/runtime/env_run.c)
 #   pcap-*      replay of a capture: verdict histogram, maps kept across
 #               packets, the passing packets written to a pcap
 #   verify-*    a rejected object does not run; `unverified` runs it in
@@ -80,7 +85,8 @@ CFLAGS_BPF="-O2 -g -target bpf -I/usr/include/x86_64-linux-gnu"
 built=1
 for f in examples/xdp_counter.c tests/runtime/xdp_rt.c tests/runtime/skb_rt.c tests/runtime/trace_rt.c \
 	 tests/runtime/tail_rt.c tests/runtime/helpers_rt.c examples/xdp_counter_bad.c \
-	 tests/runtime/btf_dump_rt.c tests/runtime/helpers_skb_rt.c; do
+	 tests/runtime/btf_dump_rt.c tests/runtime/helpers_skb_rt.c examples/bpf_loop_sum.c \
+	 tests/runtime/sock_rt.c; do
 	b=$(basename "$f" .c)
 	if ! $CLANG $CFLAGS_BPF -c "$f" -o "$OUT/$b.o" 2>"$OUT/$b.clang.log"; then
 		ko "build-$b" "$(head -n 3 "$OUT/$b.clang.log")"
@@ -106,6 +112,49 @@ if [ "$built" -eq 1 ]; then
 	expect counter-checked 0 "verified, checking mode" "value: 01 00" -- "$C" mode=checked --dump-maps
 	expect counter-section 0 "retval: 2" -- "$C" xdp
 	expect counter-section-kv 0 "retval: 2" -- "$C" section=xdp program=count_packets
+	# examples/bpf_loop_sum.c: bpf_loop sums the frame's first bytes (1347
+	# for examples/packet.bin) into its BTF array map, in every engine
+	L=$OUT/bpf_loop_sum.o
+	LMODES="fast checked"
+	[ "$(uname -m)" = x86_64 ] && LMODES="jit fast checked"
+	for m in $LMODES; do
+		expect loop-sum-$m 0 "retval: 2 (XDP_PASS)" "key: 01 00 00 00  value: 43 05 00 00 00 00 00 00" \
+			'{"key": 1, "value": 1347}' "key: 00 00 00 00  value: 01 00 00 00 00 00 00 00" \
+			-- "$L" data=examples/packet.bin mode=$m --dump-maps
+	done
+	# sk_msg helpers (tests/runtime/sock_rt.c): a header pushed in front,
+	# the message pulled and written, size following; pop from the front
+	SO=$OUT/sock_rt.o
+	printf 'hello world' >"$OUT/hw.bin"
+	for m in $LMODES; do
+		expect sock-msg-push-$m 0 "retval: 1 (0x1)" "size 15" "data_out: 15 bytes (changed)" \
+			"0000: 48 44 52 3a 68 65 6c 6c 6f 20 77 6f 72 6c 64" \
+			-- "$SO" program=msg_hdr data="$OUT/hw.bin" mode=$m
+		expect sock-msg-pop-$m 0 "retval: 5 (0x5)" "0000: 77 6f 72 6c 64" \
+			-- "$SO" program=msg_pop data="$OUT/hw.bin" mode=$m
+	done
+	# anybpf_runtime_opts.helper_env reaches the helpers (env_run.c, built
+	# with the library's sanitizer flags)
+	ESAN=
+	nm "$BUILD/libanybpf.a" 2>/dev/null | grep -q __asan_report &&
+		ESAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
+	ER=$OUT/env_run
+	if ${CC:-cc} -std=gnu11 -g -O1 $ESAN -Iinclude -Isrc tests/runtime/env_run.c "$BUILD/libanybpf.a" \
+		-lelf -lpthread -lm -o "$ER" 2>"$OUT/env_run.log"; then
+		if [ "$("$ER" "$SO" env_ids "$P/pkt_00.bin" 2>&1)" = "retval: 7003" ]; then
+			ok env-helper-env; else ko env-helper-env "$("$ER" "$SO" env_ids "$P/pkt_00.bin" 2>&1)"; fi
+		if [ "$("$ER" "$SO" env_ids "$P/pkt_00.bin" default 2>&1)" = "retval: 0" ]; then
+			ok env-default; else ko env-default "$("$ER" "$SO" env_ids "$P/pkt_00.bin" default 2>&1)"; fi
+	else
+		ko build-env-run "$(head -n 3 "$OUT/env_run.log")"
+	fi
+	# LD_ABS after bpf_skb_change_head reads the moved packet, on every engine
+	for m in interp checked; do
+		expect sock-ldabs-moved-$m 0 "retval: 69 (0x45)" -- "$SO" program=ldabs_head data="$P/pkt_00.bin" mode=$m
+	done
+	if [ "$(uname -m)" = x86_64 ]; then
+		expect sock-ldabs-moved-jit 0 "retval: 69 (0x45)" -- "$SO" program=ldabs_head data="$P/pkt_00.bin" mode=jit
+	fi
 
 	X=$OUT/xdp_rt.o
 	expect xdp-drop-dns 0 "retval: 1 (XDP_DROP)" "drop dns from a000001" "data_out: unchanged (54 bytes)" \
@@ -208,7 +257,9 @@ sys.exit(0 if magic in (0xa1b2c3d4, 0xa1b23c4d) and n == 19 and off == len(b) el
 		ko pcap-written-file
 	fi
 	expect pcap-counter-json 0 '"packets": 20,' '"count": 20' '"value": "1400000000000000"' \
-		-- "$C" pcap="$P/all.pcap" --json --dump-maps
+		'"formatted": {' -- "$C" pcap="$P/all.pcap" --json --dump-maps
+	# the maps after a replay are dumped through the object's BTF too
+	expect pcap-counter-btf 0 '{"key": 0, "value": 20}' -- "$C" pcap="$P/all.pcap" --dump-maps
 	expect pcap-sock 0 "keep 40 bytes" "drop" -- "$S" program=sock_udp pcap="$P/all.pcap"
 	expect pcap-missing 2 "nope.pcap" -- "$C" pcap="$OUT/nope.pcap"
 	expect pcap-not-pcap 2 "pcap=" -- "$C" pcap="$OUT/rtp.bin"
