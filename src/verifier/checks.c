@@ -704,7 +704,11 @@ int check_helper_call(struct verifier *v, struct vstate *s, int32_t id)
 					    hname, i + 1, rtype_name(a->type));
 			break;
 		case HA_CTX:
-			if (a->type != R_CTX || a->off || !sc_is_const(&a->v) || sc_val(&a->v))
+			if (a->type == R_CTX && (a->off || !sc_is_const(&a->v) || sc_val(&a->v)))
+				return verr(v, pc, "ctx_modified", "Pass the program's context pointer (r1 at entry) unmodified.",
+					    "%s argument %u (r%d) must be the context pointer itself; it is ctx%+d",
+					    hname, i + 1, rn, a->off);
+			if (a->type != R_CTX)
 				return verr(v, pc, "helper_arg", "Pass the program's context pointer (r1 at entry) unmodified.",
 					    "%s argument %u (r%d) must be the context pointer; it is %s%s", hname, i + 1,
 					    rn, rtype_name(a->type), a->type == R_CTX ? " with an offset" : "");

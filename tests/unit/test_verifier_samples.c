@@ -58,16 +58,6 @@ static const struct { const char *linux_msg, *checks; } classes[] = {
 
 /* Known differences of reason (both reject): file, section, why. */
 static const struct { const char *file, *section, *why; } known_reason[] = {
-	{ "build/badhelpercall.o", ".text",
-	  "Linux (CAP_PERFMON) lets socket_filter call bpf_get_current_comm and then finds the "
-	  "20-byte buffer at fp-1 out of the stack; our helper table allows it only for tracing "
-	  "types, where we report the same stack_bounds error (tests/verifier/helpers.txt)" },
-	{ "build/ctxoffset.o", "sockops",
-	  "Linux refuses ctx+8 as bpf_sock_map_update's ctx argument; helper 53 is not modeled "
-	  "here, so we stop at the call with helper_unmodeled" },
-	{ "build/wronghelper.o", "xdp",
-	  "bpf_sock_map_update (53) in xdp: Linux says the type cannot use it; we say the helper "
-	  "is not modeled (it is refused either way)" },
 	{ "invalid/dac31099c3bb5b6395908c82cc8540e77a6a1849", "bind",
 	  "a bind program loaded as socket_filter: ours reports the same ctx field differently" },
 };
