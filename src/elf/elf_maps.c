@@ -255,6 +255,25 @@ int elf_maps(anybpf_object *obj, struct anybpf_log *log)
 		else if (obj->secs[i].kind == SEC_MAPS_BTF)
 			rc = elf_btf_maps(obj, i, log);
 	}
+	/* An inner_map_idx past its own section (one `maps/NAME` section per
+	 * map, as PREVAIL's samples write them) counts legacy maps across the
+	 * object, in section order. */
+	for (size_t i = 0; i < obj->nmaps && !rc; i++) {
+		struct anybpf_map *m = &obj->maps[i];
+		if (m->inner >= 0 || !is_map_in_map(m->origin, m->type) ||
+		    m->origin == ANYBPF_MAP_BTF || m->origin == ANYBPF_MAP_DATA)
+			continue;
+		for (size_t j = 0, nth = 0; j < obj->nmaps; j++) {
+			enum anybpf_map_origin o = obj->maps[j].origin;
+			if (o == ANYBPF_MAP_BTF || o == ANYBPF_MAP_DATA)
+				continue;
+			if (nth++ == m->inner_idx) {
+				if (j != i)
+					m->inner = (int64_t)j;
+				break;
+			}
+		}
+	}
 	for (uint32_t i = 1; i < obj->nsecs && !rc; i++) {
 		enum sec_kind k = obj->secs[i].kind;
 		if (k == SEC_DATA || k == SEC_RODATA || k == SEC_BSS)

@@ -21,9 +21,6 @@ static const struct { const char *file, *section, *why; } known[] = {
 	  "kernel lockdown refuses bpf_probe_write_user; not a safety property" },
 	{ "linux/tracex7_kern.o", "kprobe/open_ctree",
 	  "bpf_override_return needs CONFIG_BPF_KPROBE_OVERRIDE in the kernel" },
-	/* we reject what Linux accepts */
-	{ "build/map_in_map_legacy.o", ".text",
-	  "legacy map-in-map: the object does not say which map is the inner one" },
 };
 
 /* The reason of a rejection: the class of the Linux message (a substring of
