@@ -687,6 +687,14 @@ struct anybpf_map_desc {
 	uint32_t max_entries;
 	const char *name;     /* for messages; may be NULL */
 	uint32_t inner;       /* map-in-map: index + 1 of the inner (template) map; 0: none */
+	/* BPF_F_* creation flags (anybpf_map_flags()): ANYBPF_F_RDONLY_PROG
+	 * (a frozen .rodata): programs may not write the values;
+	 * ANYBPF_F_WRONLY_PROG: nor read them. */
+	uint32_t map_flags;
+	/* ANYBPF_F_RDONLY_PROG maps: the value's value_size bytes as frozen
+	 * (anybpf_map_initial()), for bpf_strncmp's constant string; NULL:
+	 * unknown (such strings are refused). */
+	const void *value;
 };
 
 /* A function's signature, from the object's BTF FUNC / FUNC_PROTO. */
@@ -750,6 +758,54 @@ struct anybpf_verify_opts {
 	 * A program accepted only with it must run with zeroed stack frames
 	 * (the runtime verifies without it and then skips the zeroing). */
 	int allow_uninit_stack;
+	/* Set: the result carries per-instruction states (->states).  Turns
+	 * off the precision shortcut of pruning (as level VERBOSE does), so
+	 * exploration may take longer; nothing is kept when 0. */
+	int want_states;
+};
+
+/* One register in a struct anybpf_verify_insn_state. */
+enum anybpf_verify_reg_kind {
+	ANYBPF_VREG_UNINIT,       /* not written on any path reaching pc */
+	ANYBPF_VREG_SCALAR,       /* a number on every path */
+	ANYBPF_VREG_POINTER,      /* the same kind of pointer on every path */
+	ANYBPF_VREG_MIXED,        /* different types on different paths */
+};
+
+struct anybpf_verify_reg {
+	enum anybpf_verify_reg_kind kind;
+	/* "scalar", "ctx", "stack", "packet", "packet_meta", "packet_end",
+	 * "map_ptr", "map_value", "map_value_or_null", "mem", "mem_or_null",
+	 * "map_key", "func", ...; "uninitialized", "mixed" (static strings) */
+	const char *type;
+	/* Scalars: the value; pointers: the variable part of the offset
+	 * (0 when none).  Zero for UNINIT, MIXED and packet_end. */
+	uint64_t umin, umax;
+	int64_t smin, smax;
+	uint64_t tnum_value, tnum_mask;  /* known bits: value; unknown: mask */
+	/* Pointers: the fixed offset (stack: from the frame's top, <= 0;
+	 * func: the function's pc); offsets that differ between paths are
+	 * folded into the variable part (off 0). */
+	int32_t off;
+	uint32_t range;           /* packet*: bytes proven; mem*: size */
+	uint32_t map;             /* map_*: the map's index in opts.maps */
+	uint32_t frame;           /* stack: the frame it points into (0 main) */
+	/* 1: the register may be read at or after pc before it is written
+	 * (static liveness).  0: dead; pruning ignores dead registers, so
+	 * their facts may leave out paths pruned at or before pc. */
+	int live;
+};
+
+/* The abstract state before the instruction at pc: the join over every
+ * explored path reaching pc, of the current frame's registers r0-r10 (the
+ * callee's inside a bpf-to-bpf call; stack contents are not included). */
+struct anybpf_verify_insn_state {
+	int reached;              /* 0: no explored path reached pc (regs zero) */
+	struct anybpf_verify_reg regs[11];
+	/* the facts as level VERBOSE prints them: "r1.type=ctx,
+	 * r1.ctx_offset=0, r10.type=stack, r10.stack_offset=512"; "" when
+	 * not reached */
+	const char *text;
 };
 
 struct anybpf_verify_diag {
@@ -785,6 +841,13 @@ struct anybpf_verify_result {
 	 * pushed; allocator overhead, level=verbose invariants and the
 	 * informational path trail not counted).  0 when verification stopped before exploring. */
 	uint64_t peak_bytes;
+	/* opts.want_states: states[pc] for every pc (nstates = the program's
+	 * length; an lddw's second slot is never reached).  After a rejection
+	 * only what was explored before exploration stopped.  NULL when not
+	 * requested or verification stopped before exploring (invalid code,
+	 * unreachable instructions). */
+	struct anybpf_verify_insn_state *states;
+	size_t nstates;
 };
 #define ANYBPF_CTX_NONE  (-1)
 #define ANYBPF_CTX_MIXED (-2)

@@ -35,6 +35,8 @@ static struct anybpf_map_desc *map_descs(const anybpf_object *obj, size_t *n)
 		md[i].max_entries = anybpf_map_max_entries(m);
 		md[i].name = anybpf_map_name(m);
 		md[i].inner = inner >= 0 ? (uint32_t)inner + 1 : 0;
+		md[i].map_flags = anybpf_map_flags(m);
+		md[i].value = anybpf_map_initial(m, NULL);
 	}
 	return md;
 }
@@ -70,6 +72,19 @@ static void print_json(struct json *j, const anybpf_prog *p, const char *type,
 		json_end(j);
 	}
 	json_end(j);
+	if (res->states) { /* level=verbose: the state before each reached pc */
+		json_key(j, "states");
+		json_arr(j);
+		for (size_t pc = 0; pc < res->nstates; pc++) {
+			if (!res->states[pc].reached)
+				continue;
+			json_obj(j);
+			json_kuint(j, "pc", pc);
+			json_kstr(j, "facts", res->states[pc].text);
+			json_end(j);
+		}
+		json_end(j);
+	}
 	json_end(j);
 }
 
@@ -125,7 +140,8 @@ int cmd_show_verification(struct cli *c)
 		struct anybpf_verify_opts o = { .sz = sizeof(o), .prog_type = type, .maps = md,
 						.nmaps = nmaps, .level = level, .log = &log,
 						.funcs = sigs, .nfuncs = nsigs,
-						.allow_uninit_stack = uninit && !strcmp(uninit, "allow") };
+						.allow_uninit_stack = uninit && !strcmp(uninit, "allow"),
+						.want_states = c->json && level >= ANYBPF_VERIFY_VERBOSE };
 		struct anybpf_verify_result *res = NULL;
 		size_t n;
 		const struct anybpf_insn *insns = anybpf_prog_insns(p, &n);

@@ -29,7 +29,9 @@ static const char *word(const char *kind)
 		{ "VALUE", "map_value" }, { "VALUE_W", "map_value" }, { "MEM_R", "mem" },
 		{ "MEM_RN", "mem_or_null" }, { "MEM_W", "out_mem" }, { "SIZE", "size" },
 		{ "SIZE0", "size_or_zero" }, { "SIZE_K", "const_size" }, { "FIX4", "mem" },
-		{ "RB_MEM", "ringbuf_mem" }, { "FUNC", "func" },
+		{ "RB_MEM", "ringbuf_mem" }, { "FUNC", "func" }, { "MAP_CGARR", "map_fd" },
+		{ "MAP_CGSTOR", "map_fd" }, { "MAP_SOCKMAP", "map_fd" }, { "MAP_SOCKHASH", "map_fd" },
+		{ "MEM_RW", "mem" }, { "CONST_STR", "const_str" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(w); i++)
 		if (strcmp(w[i].kind, kind) == 0)

@@ -367,6 +367,18 @@ static int sized_access(struct verifier *v, struct vstate *s, const struct reg *
 	if (write && p->type == R_MAP_KEY)
 		return verr(v, pc, "readonly", "Copy the key to the stack to change it.",
 			    "write of %u bytes through r%d into a map key, which is read-only", size, regno);
+	if (p->type == R_MAP_VALUE) {
+		const struct anybpf_map_desc *md = &v->maps[p->map];
+		if (write && (md->map_flags & ANYBPF_F_RDONLY_PROG))
+			return verr(v, pc, "readonly_map",
+				    "Keep data the program changes in a writable map (.data, .bss or a map without BPF_F_RDONLY_PROG); .rodata is constant.",
+				    "write into read-only map %u (%s): %u bytes at offset %d through r%d, but the map has BPF_F_RDONLY_PROG",
+				    p->map, md->name ? md->name : "?", size, p->off + off, regno);
+		if (!write && (md->map_flags & ANYBPF_F_WRONLY_PROG))
+			return verr(v, pc, "writeonly_map", "Do not read a map created with BPF_F_WRONLY_PROG.",
+				    "read from write-only map %u (%s): %u bytes at offset %d through r%d, but the map has BPF_F_WRONLY_PROG",
+				    p->map, md->name ? md->name : "?", size, p->off + off, regno);
+	}
 
 	var_str(p, var, sizeof(var));
 	if (p->v.smin < -MAX_VAR_OFF || p->v.smax > MAX_VAR_OFF)
@@ -453,9 +465,10 @@ int check_mem_access(struct verifier *v, struct vstate *s, int regno, int32_t of
 /* ---- helper calls ---------------------------------------------------------- */
 
 enum hret { HR_INT, HR_VOID, HR_MAPV_NULL, HR_MAPV, HR_MEM_NULL, HR_UNMODELED };
-enum harg { HA_NONE, HA_ANY, HA_CTX, HA_MAP, HA_MAP_PROG, HA_MAP_PERF, HA_MAP_RB, HA_KEY,
-	    HA_VALUE, HA_VALUE_W, HA_MEM_R, HA_MEM_RN, HA_MEM_W, HA_SIZE, HA_SIZE0, HA_SIZE_K,
-	    HA_FIX4, HA_RB_MEM, HA_FUNC };
+enum harg { HA_NONE, HA_ANY, HA_CTX, HA_MAP, HA_MAP_PROG, HA_MAP_PERF, HA_MAP_RB, HA_MAP_CGARR,
+	    HA_MAP_CGSTOR, HA_MAP_SOCKMAP, HA_MAP_SOCKHASH, HA_KEY, HA_VALUE, HA_VALUE_W, HA_MEM_R,
+	    HA_MEM_RN, HA_MEM_W, HA_MEM_RW, HA_SIZE, HA_SIZE0, HA_SIZE_K, HA_FIX4, HA_RB_MEM, HA_FUNC,
+	    HA_CONST_STR };
 enum { HF_PKT = 1, HF_RELEASE = 2, HF_CALLBACK = 4 };
 
 struct helper_proto {
@@ -525,14 +538,181 @@ static const struct helper_proto helper_protos[] = {
 
 #define NHELPERS (sizeof(helper_protos) / sizeof(helper_protos[0]))
 
+/* the eBPF-for-Windows helpers without a Linux twin: their own prototypes
+ * (win_helpers.def's WIN_PROTO rows; general helpers, ids < 0x10000) */
+static const struct {
+	uint32_t id;
+	struct helper_proto p;
+} win_protos[] = {
+#define WIN_HELPER(id, name, hooks, lx)
+#define WIN_PROTO(id, name, ret, a1, a2, a3, a4, a5) \
+	{ id, { #name, HR_##ret, { HA_##a1, HA_##a2, HA_##a3, HA_##a4, HA_##a5 }, 0, 0 } },
+#include "hooks/win_helpers.def"
+#undef WIN_PROTO
+#undef WIN_HELPER
+};
+
+static const struct helper_proto *win_proto(uint32_t id)
+{
+	for (size_t i = 0; id < 0x10000 && i < sizeof(win_protos) / sizeof(win_protos[0]); i++)
+		if (win_protos[i].id == id)
+			return &win_protos[i].p;
+	return NULL;
+}
+
 const char *helper_name(int32_t id)
 {
 	return id > 0 && (size_t)id < NHELPERS ? helper_protos[id].name : NULL;
 }
 
-static const uint32_t map_type_of_arg[] = { [HA_MAP_PROG] = 3, [HA_MAP_PERF] = 4, [HA_MAP_RB] = 27 };
-static const char *const map_type_word[] = { [HA_MAP_PROG] = "prog_array",
-					     [HA_MAP_PERF] = "perf_event_array", [HA_MAP_RB] = "ringbuf" };
+/* the map types a HA_MAP_* argument takes (bit n: BPF_MAP_TYPE n) */
+#define MT(n) (1ull << (n))
+static const uint64_t map_types_of_arg[] = {
+	[HA_MAP_PROG] = MT(3), [HA_MAP_PERF] = MT(4), [HA_MAP_RB] = MT(27), [HA_MAP_CGARR] = MT(8),
+	[HA_MAP_CGSTOR] = MT(19) | MT(21), [HA_MAP_SOCKMAP] = MT(15), [HA_MAP_SOCKHASH] = MT(18),
+};
+static const char *const map_type_word[] = {
+	[HA_MAP_PROG] = "prog_array", [HA_MAP_PERF] = "perf_event_array", [HA_MAP_RB] = "ringbuf",
+	[HA_MAP_CGARR] = "cgroup_array", [HA_MAP_CGSTOR] = "cgroup_storage or percpu_cgroup_storage",
+	[HA_MAP_SOCKMAP] = "sockmap", [HA_MAP_SOCKHASH] = "sockhash",
+};
+
+static bool map_type_in(uint32_t type, uint64_t set)
+{
+	return type < 64 && (set >> type & 1);
+}
+
+/* Linux check_map_func_compatibility, the map's side: the map types
+ * that only some helpers may take (the others: every MAP helper) */
+static const struct {
+	uint32_t type;
+	int32_t ids[8];   /* 0-terminated */
+} map_helpers[] = {
+	{ 3, { 12 } },                          /* prog_array: tail_call */
+	{ 4, { 22, 25, 55, 111, 121 } },        /* perf_event_array */
+	{ 7, { 27 } },                          /* stack_trace: get_stackid */
+	{ 8, { 33, 37 } },                      /* cgroup_array */
+	{ 12, { 1 } }, { 13, { 1 } },           /* of-maps: lookup */
+	{ 14, { 51, 1 } }, { 25, { 51, 1 } },   /* devmap, devmap_hash */
+	{ 16, { 51 } },                         /* cpumap */
+	{ 17, { 51, 1 } },                      /* xskmap */
+	{ 15, { 52, 53, 60, 82, 1, 2, 3 } },    /* sockmap */
+	{ 18, { 72, 70, 71, 82, 1, 2, 3 } },    /* sockhash */
+	{ 19, { 81 } }, { 21, { 81 } },         /* (percpu_)cgroup_storage */
+	{ 20, { 82 } },                         /* reuseport_sockarray */
+	{ 22, { 87, 88, 89 } }, { 23, { 87, 88, 89 } },   /* queue, stack */
+	{ 24, { 107, 108 } },                   /* sk_storage */
+	{ 27, { 130, 131, 134, 198 } },         /* ringbuf */
+	{ 28, { 145, 146 } },                   /* inode_storage */
+	{ 29, { 156, 157 } },                   /* task_storage */
+	{ 30, { 87, 89 } },                     /* bloom_filter: push, peek */
+	{ 31, { 209 } },                        /* user_ringbuf */
+	{ 32, { 210, 211 } },                   /* cgrp_storage */
+};
+
+/* ... and the helper's side, for helpers whose argument is a plain MAP */
+static const struct {
+	int32_t id;
+	uint64_t types;
+} helper_maps[] = {
+	{ 27, MT(7) },                                  /* get_stackid */
+	{ 51, MT(14) | MT(25) | MT(16) | MT(17) },      /* redirect_map */
+	{ 87, MT(22) | MT(23) | MT(30) },               /* map_push_elem */
+	{ 88, MT(22) | MT(23) },                        /* map_pop_elem */
+	{ 89, MT(22) | MT(23) | MT(30) },               /* map_peek_elem */
+};
+#undef MT
+
+static int check_map_func(struct verifier *v, int64_t pc, int map, int32_t id, const char *hname)
+{
+	const struct anybpf_map_desc *md = &v->maps[map];
+	const char *tn = anybpf_map_type_id_name(md->type);
+	const char *mn = md->name ? md->name : "?";
+	/* eBPF for Windows numbers its map types its own way (and the
+	 * descriptors may use that numbering): only the read-only rule */
+	bool ok = true, win = (v->hook->flags & HOOK_WIN) != 0;
+	char h[200];
+
+	if (win)
+		goto rdonly;
+	if (!tn)
+		tn = "unknown";
+	for (size_t i = 0; i < sizeof(map_helpers) / sizeof(map_helpers[0]); i++) {
+		if (map_helpers[i].type != md->type)
+			continue;
+		ok = false;
+		size_t len = (size_t)snprintf(h, sizeof(h), "A %s map works only with", tn);
+		for (unsigned k = 0; k < 8 && map_helpers[i].ids[k]; k++) {
+			int32_t hid = map_helpers[i].ids[k];
+			if (hid == id)
+				ok = true;
+			if (len < sizeof(h))
+				len += (size_t)snprintf(h + len, sizeof(h) - len, "%s bpf_%s", k ? "," : "",
+							helper_protos[hid].name);
+		}
+		if (len < sizeof(h))
+			snprintf(h + len, sizeof(h) - len, ".");
+	}
+	for (size_t i = 0; ok && i < sizeof(helper_maps) / sizeof(helper_maps[0]); i++)
+		if (helper_maps[i].id == id && !map_type_in(md->type, helper_maps[i].types)) {
+			ok = false;
+			snprintf(h, sizeof(h), "Pass %s a map of a type it works with.", hname);
+		}
+	if (!ok)
+		return verr(v, pc, "map_func", h,
+			    "cannot pass map_type %u into func %s#%d: map %d (%s) is a %s map", md->type, hname,
+			    id, map, mn, tn);
+	/* sockets are not modeled: lookups there return one, updates take one */
+	if ((id == 1 && (md->type == 15 || md->type == 18 || md->type == 17)) ||
+	    (id == 2 && (md->type == 15 || md->type == 18)))
+		return verr(v, pc, "helper_unmodeled", "This verifier does not model socket pointers yet.",
+			    "%s on map %d (%s), a %s map, %s a socket, which is not modeled", hname, map, mn, tn,
+			    id == 1 ? "returns" : "takes");
+rdonly:
+	/* Linux record_func_map: helpers that change the elements */
+	if ((md->map_flags & ANYBPF_F_RDONLY_PROG) && (id == 2 || id == 3 || id == 87 || id == 88))
+		return verr(v, pc, "readonly_map", "Programs may not change a map created with BPF_F_RDONLY_PROG (such as .rodata).",
+			    "write into read-only map %d (%s): %s changes its elements, but the map has BPF_F_RDONLY_PROG",
+			    map, mn, hname);
+	return 0;
+}
+
+/* bpf_strncmp's third argument (Linux ARG_PTR_TO_CONST_STR): a pointer at
+ * a constant offset into a frozen read-only map's value, with a NUL
+ * between there and the value's end */
+static int const_str_arg(struct verifier *v, int64_t pc, const struct reg *a, int rn, unsigned argi,
+			 const char *hname)
+{
+	const char *hint = "Pass a string constant (e.g. a literal in .rodata), not a buffer the program fills.";
+	if (a->type != R_MAP_VALUE)
+		return verr(v, pc, "helper_arg", hint,
+			    "%s argument %u (r%d) must point to a constant string in a read-only map value; it is %s",
+			    hname, argi, rn, rtype_name(a->type));
+	const struct anybpf_map_desc *md = &v->maps[a->map];
+	const char *mn = md->name ? md->name : "?";
+	if (!(md->map_flags & ANYBPF_F_RDONLY_PROG))
+		return verr(v, pc, "helper_arg", hint,
+			    "%s argument %u (r%d) must point to a constant string, but map %u (%s) is writable (no BPF_F_RDONLY_PROG, not frozen)",
+			    hname, argi, rn, a->map, mn);
+	if (!sc_is_const(&a->v))
+		return verr(v, pc, "helper_arg", "Use a fixed offset into the string's map.",
+			    "%s argument %u (r%d) must point to a constant string at a constant offset; the offset is variable",
+			    hname, argi, rn);
+	int64_t off = (int64_t)a->off + (int64_t)sc_val(&a->v);
+	if (off < 0 || off >= (int64_t)md->value_size)
+		return verr(v, pc, "map_bounds", "",
+			    "%s argument %u (r%d): offset %lld is outside map %u (%s)'s %u-byte value",
+			    hname, argi, rn, (long long)off, a->map, mn, md->value_size);
+	if (!md->value)
+		return verr(v, pc, "helper_arg", "Describe the map's frozen contents (anybpf_map_desc.value).",
+			    "%s argument %u (r%d): the contents of read-only map %u (%s) are unknown, so the string cannot be checked",
+			    hname, argi, rn, a->map, mn);
+	if (!memchr((const char *)md->value + off, 0, md->value_size - (size_t)off))
+		return verr(v, pc, "helper_arg", "End the string with a NUL inside the map value.",
+			    "%s argument %u (r%d): the string at offset %lld of map %u (%s) is not NUL-terminated within its %u-byte value",
+			    hname, argi, rn, (long long)off, a->map, mn, md->value_size);
+	return 0;
+}
 
 /* memory argument: `size` bytes (0: nothing to check) through register r */
 static int helper_mem(struct verifier *v, struct vstate *s, int regno, unsigned argi,
@@ -658,7 +838,7 @@ int check_helper_call(struct verifier *v, struct vstate *s, int32_t id)
 {
 	int64_t pc = s->pc;
 	char hname[64], h[200];
-	const struct helper_proto *hp;
+	const struct helper_proto *hp = NULL;
 	int map = -1;
 	uint32_t rb_size = 0;
 	struct reg *regs = REGS(s);
@@ -672,16 +852,19 @@ int check_helper_call(struct verifier *v, struct vstate *s, int32_t id)
 		if (!w)
 			return verr(v, pc, "helper_unknown", "Use a helper listed in ebpf-for-windows' ebpf_helpers.h for this program type.",
 				    "call to unknown helper %d for %s programs", id, v->hook->name);
-		if (w->linux_id <= 0)
+		if (w->linux_id <= 0 && !(hp = win_proto(w->id)))
 			return verr(v, pc, "helper_unmodeled", "This verifier does not know this helper's argument and result kinds yet.",
 				    "helper %d (%s) is not modeled", id, w->name);
-		id = w->linux_id;
+		id = w->linux_id;   /* 0: Windows' own prototype, no Linux special case */
+		snprintf(hname, sizeof(hname), "bpf_%s", w->name);
 	}
-	if (id <= 0 || (size_t)id >= NHELPERS)
+	if (!hp && (id <= 0 || (size_t)id >= NHELPERS))
 		return verr(v, pc, "helper_unknown", "Use a helper id listed in <linux/bpf.h>.",
 			    "call to unknown helper %d: ids run from 1 to %zu", id, NHELPERS - 1);
-	hp = &helper_protos[id];
-	snprintf(hname, sizeof(hname), "bpf_%s", hp->name);
+	if (!hp)
+		hp = &helper_protos[id];
+	if (!win)
+		snprintf(hname, sizeof(hname), "bpf_%s", hp->name);
 	if (hp->ret == HR_UNMODELED)
 		return verr(v, pc, "helper_unmodeled", "This verifier does not know this helper's argument and result kinds yet.",
 			    "helper %d (%s) is not modeled", id, hp->name);
@@ -713,12 +896,13 @@ int check_helper_call(struct verifier *v, struct vstate *s, int32_t id)
 					    "%s argument %u (r%d) must be the context pointer; it is %s%s", hname, i + 1,
 					    rn, rtype_name(a->type), a->type == R_CTX ? " with an offset" : "");
 			break;
-		case HA_MAP: case HA_MAP_PROG: case HA_MAP_PERF: case HA_MAP_RB:
+		case HA_MAP: case HA_MAP_PROG: case HA_MAP_PERF: case HA_MAP_RB: case HA_MAP_CGARR:
+		case HA_MAP_CGSTOR: case HA_MAP_SOCKMAP: case HA_MAP_SOCKHASH:
 			if (a->type != R_MAP_PTR)
 				return verr(v, pc, "helper_arg", "Load the map with 'r1 = map_fd N' (lddw) right before the call.",
 					    "%s argument %u (r%d) must be a map pointer; it is %s", hname, i + 1, rn,
 					    rtype_name(a->type));
-			if (kind != HA_MAP && v->maps[a->map].type != map_type_of_arg[kind])
+			if (kind != HA_MAP && !map_type_in(v->maps[a->map].type, map_types_of_arg[kind]))
 				return verr(v, pc, "helper_arg", "",
 					    "%s argument %u (r%d) must be a %s map; map %u has type %u", hname, i + 1,
 					    rn, map_type_word[kind], a->map, v->maps[a->map].type);
@@ -738,7 +922,7 @@ int check_helper_call(struct verifier *v, struct vstate *s, int32_t id)
 				return e;
 			break;
 		}
-		case HA_MEM_R: case HA_MEM_RN: case HA_MEM_W: {
+		case HA_MEM_R: case HA_MEM_RN: case HA_MEM_W: case HA_MEM_RW: {
 			struct reg *sz = &regs[rn + 1];
 			unsigned sk = i + 1 < 5 ? hp->args[i + 1] : HA_NONE;
 			if (sz->type == R_NOT_INIT)
@@ -758,7 +942,16 @@ int check_helper_call(struct verifier *v, struct vstate *s, int32_t id)
 					    "%s size argument %u (r%d) may be 0", hname, i + 2, rn + 1);
 			if (kind == HA_MEM_RN && a->type == R_SCALAR && sc_is_const(&a->v) && !sc_val(&a->v))
 				break;
+			/* MEM_RW: read (initialized) and then written */
 			int e = helper_mem(v, s, rn, i + 1, sz->v.umax, kind == HA_MEM_W, hname);
+			if (!e && kind == HA_MEM_RW)
+				e = helper_mem(v, s, rn, i + 1, sz->v.umax, 1, hname);
+			if (e)
+				return e;
+			break;
+		}
+		case HA_CONST_STR: {
+			int e = const_str_arg(v, pc, a, rn, i + 1, hname);
 			if (e)
 				return e;
 			break;
@@ -791,6 +984,11 @@ int check_helper_call(struct verifier *v, struct vstate *s, int32_t id)
 					    hname, i + 1, rn, rtype_name(a->type));
 			break;
 		}
+	}
+	if (map >= 0) {
+		int e = check_map_func(v, pc, map, id, hname);
+		if (e)
+			return e;
 	}
 	if (id == 12 && s->nrefs) /* BPF_FUNC_tail_call: the records would leak */
 		return verr(v, pc, "ref_leak", "Submit or discard the ringbuf record before the tail call.",
@@ -1016,16 +1214,18 @@ int check_global_call(struct verifier *v, struct vstate *s, uint32_t fn)
  * call is refused anyway) */
 uint16_t helper_arg_regs(const struct verifier *v, int32_t id, bool *callback)
 {
+	const struct helper_proto *hp = NULL;
 	*callback = true;
 	if (v->hook && (v->hook->flags & HOOK_WIN)) {
 		const struct win_helper *w = hook_win_helper(v->hook, (uint32_t)id);
-		if (!w || w->linux_id <= 0)
+		if (!w || (w->linux_id <= 0 && !(hp = win_proto(w->id))))
 			return 0x3e;
 		id = w->linux_id;
 	}
-	if (id <= 0 || (size_t)id >= NHELPERS || helper_protos[id].ret == HR_UNMODELED)
+	if (!hp && (id <= 0 || (size_t)id >= NHELPERS || helper_protos[id].ret == HR_UNMODELED))
 		return 0x3e;
-	const struct helper_proto *hp = &helper_protos[id];
+	if (!hp)
+		hp = &helper_protos[id];
 	uint16_t m = 0;
 	for (unsigned i = 0; i < 5; i++)
 		if (hp->args[i] != HA_NONE)

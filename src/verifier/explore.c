@@ -504,11 +504,14 @@ static void verifier_free(struct verifier *v)
 static int make_result(struct verifier *v, struct anybpf_verify_result **out)
 {
 	struct anybpf_verify_result *res = ab_calloc(1, sizeof(*res));
-	if (!res)
+	if (!res || inv_states(v, res)) {
+		ab_free(res);
 		return -ANYBPF_E_NOMEM;
+	}
 	if (v->ndiags) {
 		res->diags = ab_calloc(v->ndiags, sizeof(*res->diags));
 		if (!res->diags) {
+			ab_free(res->states);
 			ab_free(res);
 			return -ANYBPF_E_NOMEM;
 		}
@@ -574,7 +577,8 @@ int anybpf_verify(const struct anybpf_insn *insns, size_t n,
 	v.sigs = o.funcs;
 	v.nsigs = o.nfuncs;
 	v.level = o.level;
-	v.precision = o.level < ANYBPF_VERIFY_VERBOSE;
+	v.precision = o.level < ANYBPF_VERIFY_VERBOSE && !o.want_states;
+	v.want_states = o.want_states;
 	v.budget = o.budget ? o.budget : ANYBPF_VERIFY_BUDGET_DEFAULT;
 	v.max_errors = o.max_errors ? o.max_errors : 16;
 	v.log = o.log;

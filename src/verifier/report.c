@@ -59,6 +59,7 @@ void anybpf_verify_result_free(struct anybpf_verify_result *res)
 	}
 	ab_free(res->diags);
 	ab_free(res->ctx_off);
+	ab_free(res->states);     /* one block with the texts (invariants.c) */
 	ab_free(res);
 }
 

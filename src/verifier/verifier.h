@@ -191,6 +191,7 @@ struct verifier {
 	size_t ndiags, capdiags;
 	const struct vstate *cur_state; /* for messages */
 	void *inv_pre, *inv_post;      /* invariants.c, level verbose */
+	int want_states;               /* opts.want_states: keeps inv_pre */
 	/* per pc: ctx offset accessed, ANYBPF_CTX_NONE/MIXED, or CTX_OTHER
 	 * (other memory only so far); exported as the result's ctx_off */
 	int32_t *ctx_off;
@@ -269,6 +270,8 @@ void inv_pre(struct verifier *v, const struct vstate *s);
 void inv_post(struct verifier *v, int64_t pc, const struct vstate *s);
 void inv_print(struct verifier *v);
 void inv_free(struct verifier *v);
+/* opts.want_states: res->states from the Pre joins (one allocation) */
+int inv_states(struct verifier *v, struct anybpf_verify_result *res);
 
 /* ---- slice.c (level informational) ------------------------------------ */
 int hist_push(struct verifier *v, const struct vstate *s);   /* before s->pc runs */

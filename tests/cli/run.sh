@@ -132,6 +132,8 @@ if [ -d "$S" ]; then
 	check verify-slice    1 '^      3: if r2 > r1 goto \+4  ; r2=packet\(off=0, range=0\)$' $A show verification "$S/packet_overflow.o" level=informational
 	check verify-slice-null 1 '^      6: call 1  ; r0=map_value_or_null' $A show verification "$S/nullmapref.o" level=informational
 	check verify-slice-json 1 '"slice": "0: r6 = 1  ; r6=1\\n2: r2 = r10' $A show verification "$S/nullmapref.o" level=informational --json
+	# level=verbose --json: the state before each reached pc (want_states)
+	check verify-states-json 1 '"facts": "r1.type=ctx, r1.ctx_offset=0, r10.type=stack, r10.stack_offset=512"' $A show verification "$S/nullmapref.o" level=verbose --json
 	# global functions alone from BTF; uninitialized stack as root Linux allows it
 	check verify-global   1 'r1 is mem_or_null' $A show verification "$S/bpf2bpf.o"
 	check verify-uninit   1 'is uninitialized' $A show verification "$S/ringbuf_uninit.o"

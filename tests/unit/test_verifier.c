@@ -6,6 +6,9 @@
  *   type: xdp               program type (default socket_filter)
  *   maps: hash 4 8 16; array 4 48 1    type key_size value_size max_entries
  *                           [inner=N: map-in-map, N = 1 + inner map index]
+ *                           [flags=N: map_flags; rdonly = flags=0x80,
+ *                           BPF_F_RDONLY_PROG] [str=TEXT: the value's
+ *                           bytes (zero-padded, cut at value_size)]
  *   opts: strict allow_unreachable uninit_stack budget=N
  *   global: PC NAME RET ARG...  a function at PC with this BTF signature,
  *                           global (verified on its own); RET int | void;
@@ -194,6 +197,7 @@ struct vcase {
 	char name[128];
 	char type[32];
 	struct anybpf_map_desc maps[8];
+	char values[8][64];          /* str=TEXT */
 	size_t nmaps;
 	int strict, allow_unreachable, allow_uninit_stack, expect_accept;
 	uint64_t budget;
@@ -211,6 +215,8 @@ static const struct { const char *name; uint32_t type; } map_types[] = {
 	{ "hash", 1 }, { "array", 2 }, { "prog_array", 3 }, { "perf_event_array", 4 },
 	{ "percpu_hash", 5 }, { "percpu_array", 6 }, { "stack_trace", 7 }, { "lru_hash", 9 },
 	{ "lpm_trie", 11 }, { "array_of_maps", 12 }, { "hash_of_maps", 13 }, { "devmap", 14 }, { "queue", 22 }, { "stack", 23 }, { "ringbuf", 27 },
+	{ "cgroup_array", 8 }, { "sockmap", 15 }, { "cpumap", 16 }, { "xskmap", 17 }, { "sockhash", 18 },
+	{ "cgroup_storage", 19 }, { "percpu_cgroup_storage", 21 }, { "bloom_filter", 30 },
 };
 
 static int parse_maps(struct vcase *c, const char *s)
@@ -219,17 +225,35 @@ static int parse_maps(struct vcase *c, const char *s)
 	snprintf(buf, sizeof(buf), "%s", s);
 	for (char *save = NULL, *tok = strtok_r(buf, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
 		char tname[32];
-		unsigned k, val, ent, inner = 0;
-		int got = sscanf(tok, " %31s %u %u %u inner=%u", tname, &k, &val, &ent, &inner);
+		unsigned k, val, ent, inner = 0, flags = 0;
+		int used = 0;
+		int got = sscanf(tok, " %31s %u %u %u%n", tname, &k, &val, &ent, &used);
 		if (got < 4 || c->nmaps == 8)
 			return -1;
+		const void *value = NULL;
+		char *save2 = NULL;
+		for (char *w = strtok_r(tok + used, " ", &save2); w; w = strtok_r(NULL, " ", &save2)) {
+			if (!strncmp(w, "inner=", 6))
+				inner = (unsigned)strtoul(w + 6, NULL, 0);
+			else if (!strncmp(w, "flags=", 6))
+				flags = (unsigned)strtoul(w + 6, NULL, 0);
+			else if (!strcmp(w, "rdonly"))
+				flags |= ANYBPF_F_RDONLY_PROG;
+			else if (!strncmp(w, "str=", 4) && val <= sizeof(c->values[0])) {
+				char *b = c->values[c->nmaps];
+				memset(b, 0, sizeof(c->values[0]));
+				memcpy(b, w + 4, strlen(w + 4) < val ? strlen(w + 4) : val);
+				value = b;
+			} else
+				return -1;
+		}
 		uint32_t t = 0;
 		for (size_t i = 0; i < sizeof(map_types) / sizeof(map_types[0]); i++)
 			if (!strcmp(tname, map_types[i].name))
 				t = map_types[i].type;
 		if (!t)
 			return -1;
-		c->maps[c->nmaps++] = (struct anybpf_map_desc){ t, k, val, ent, NULL, inner };
+		c->maps[c->nmaps++] = (struct anybpf_map_desc){ t, k, val, ent, NULL, inner, flags, value };
 	}
 	return 0;
 }

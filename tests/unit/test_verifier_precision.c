@@ -52,6 +52,7 @@ static struct anybpf_verify_result *verify_obj(const char *dir, const char *name
 		md[i].value_size = anybpf_map_value_size(m);
 		md[i].max_entries = anybpf_map_max_entries(m);
 		md[i].name = anybpf_map_name(m);
+		md[i].map_flags = anybpf_map_flags(m);
 	}
 	struct anybpf_verify_opts o = { .sz = sizeof(o), .prog_type = "xdp", .maps = md,
 					.nmaps = nm, .max_errors = 1 };

@@ -44,6 +44,10 @@ static const struct { const char *linux_msg, *checks; } classes[] = {
 	{ "R0 !read_ok", "uninit_reg" },
 	{ "!read_ok", "uninit_reg" },
 	{ "expected prog array map", "helper_arg" },
+	{ "cannot pass map_type", "map_func helper_arg" },
+	{ "write into map forbidden", "readonly_map" },
+	{ "read from map forbidden", "writeonly_map" },
+	{ "requires a constant string", "helper_arg" },
 	{ "expected=map_ptr", "helper_arg" },
 	{ "expected=ctx", "helper_arg" },
 	{ "last insn is not an exit or jmp", "invalid" },
@@ -160,6 +164,8 @@ TEST(verifier_samples_match_linux)
 			md[i].max_entries = anybpf_map_max_entries(m);
 			md[i].name = anybpf_map_name(m);
 			md[i].inner = anybpf_map_inner(m) >= 0 ? (uint32_t)anybpf_map_inner(m) + 1 : 0;
+			md[i].map_flags = anybpf_map_flags(m);
+			md[i].value = anybpf_map_initial(m, NULL);
 		}
 		/* as a privileged Linux loader: global functions verified alone
 		 * from BTF, uninitialized stack readable */
