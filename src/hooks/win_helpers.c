@@ -1,10 +1,13 @@
 /* win_helpers.c - the helpers a program type calls, at run time: Linux
  * types get the Linux helpers (src/helpers); eBPF-for-Windows types get,
  * at Windows' ids (win_helpers.def), the Linux implementations of the
- * helpers that mean the same thing.  A Windows helper without a Linux twin
- * is left unregistered (the verifier refuses calls to it). */
+ * helpers that mean the same thing; the Windows-only helpers with a
+ * WIN_PROTO row get Windows' own implementation (win_helpers_rt.c).  A
+ * Windows helper with neither is left unregistered (the verifier refuses
+ * calls to it). */
 #include "anybpf.h"
 #include "helpers/linux_helpers.h"
+#include "helpers/win_helpers_rt.h"
 #include "hooks.h"
 
 /* helpers.def argument kinds -> what the VM's checking mode checks */
@@ -23,6 +26,12 @@ static const struct {
 #define MAP_PROG ANYBPF_ARG_ANY
 #define MAP_PERF ANYBPF_ARG_ANY
 #define MAP_RB ANYBPF_ARG_ANY
+#define MAP_CGARR ANYBPF_ARG_ANY
+#define MAP_CGSTOR ANYBPF_ARG_ANY
+#define MAP_SOCKMAP ANYBPF_ARG_ANY
+#define MAP_SOCKHASH ANYBPF_ARG_ANY
+#define MEM_RW ANYBPF_ARG_MEM_R
+#define CONST_STR ANYBPF_ARG_ANY
 #define KEY ANYBPF_ARG_ANY
 #define VALUE ANYBPF_ARG_ANY
 #define VALUE_W ANYBPF_ARG_ANY
@@ -35,6 +44,19 @@ static const struct {
 	[id] = { #name, { a1, a2, a3, a4, a5 } },
 #include "helpers/helpers.def"
 #undef HELPER
+};
+
+/* the Windows-only helpers' argument kinds (win_helpers.def's WIN_PROTO) */
+static const struct {
+	uint32_t id;
+	enum anybpf_arg_kind args[5];
+} wprotos[] = {
+#define WIN_HELPER(id, name, hooks, lx)
+#define WIN_PROTO(id, name, ret, a1, a2, a3, a4, a5) { id, { a1, a2, a3, a4, a5 } },
+#include "win_helpers.def"
+#undef WIN_PROTO
+#undef WIN_HELPER
+};
 #undef NONE
 #undef MEM_R
 #undef MEM_W
@@ -46,6 +68,12 @@ static const struct {
 #undef MAP_PROG
 #undef MAP_PERF
 #undef MAP_RB
+#undef MAP_CGARR
+#undef MAP_CGSTOR
+#undef MAP_SOCKMAP
+#undef MAP_SOCKHASH
+#undef MEM_RW
+#undef CONST_STR
 #undef KEY
 #undef VALUE
 #undef VALUE_W
@@ -54,7 +82,6 @@ static const struct {
 #undef FIX4
 #undef RB_MEM
 #undef FUNC
-};
 
 int hook_register_helpers(const struct hook *h, anybpf_vm *vm, const struct anybpf_helper_env *env)
 {
@@ -64,13 +91,23 @@ int hook_register_helpers(const struct hook *h, anybpf_vm *vm, const struct anyb
 		return anybpf_helpers_register_linux(vm, env);
 	const struct win_helper *w;
 	for (unsigned i = 0; (w = hook_win_helper_at(h, i)) != NULL; i = hook_win_helper_index(w) + 1) {
-		anybpf_helper_fn fn = w->linux_id > 0 ? anybpf_helper_linux_fn((uint32_t)w->linux_id) : NULL;
+		struct anybpf_helper_proto proto = { sizeof(proto), w->name, { 0 } };
+		anybpf_helper_fn fn = NULL;
+		if (w->linux_id > 0) {
+			fn = anybpf_helper_linux_fn((uint32_t)w->linux_id);
+			if ((size_t)w->linux_id < sizeof(protos) / sizeof(protos[0]))
+				for (int a = 0; a < 5; a++)
+					proto.args[a] = protos[w->linux_id].args[a];
+		} else {
+			for (size_t p = 0; p < sizeof(wprotos) / sizeof(wprotos[0]); p++)
+				if (wprotos[p].id == w->id && w->id < 0x10000) {
+					fn = anybpf_helper_win_fn(w->id);
+					for (int a = 0; a < 5; a++)
+						proto.args[a] = wprotos[p].args[a];
+				}
+		}
 		if (!fn)
 			continue;
-		struct anybpf_helper_proto proto = { sizeof(proto), w->name, { 0 } };
-		if ((size_t)w->linux_id < sizeof(protos) / sizeof(protos[0]))
-			for (int a = 0; a < 5; a++)
-				proto.args[a] = protos[w->linux_id].args[a];
 		int err = anybpf_vm_register_helper(vm, w->id, fn, &proto);
 		if (err)
 			return err;
