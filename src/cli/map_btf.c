@@ -364,3 +364,32 @@ void cli_btf_value(struct json *j, FILE *f, const struct btf *btf, uint32_t type
 	}
 	value(&e, btf, type, p, n, 0);
 }
+
+int cli_btf_find_record_type(const anybpf_object *obj, const char *name, const struct btf **btf,
+			     uint32_t *type)
+{
+	static const struct {
+		const char *prefix;
+		int kind;
+	} kinds[] = { { "struct ", BTF_KIND_STRUCT }, { "union ", BTF_KIND_UNION },
+		      { "", BTF_KIND_STRUCT }, { "", BTF_KIND_UNION }, { "", BTF_KIND_TYPEDEF } };
+	const struct btf *b = obj ? elf_object_btf(obj) : NULL;
+	*btf = NULL;
+	*type = 0;
+	if (!b || !name)
+		return -1;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		size_t pl = strlen(kinds[i].prefix);
+		if (strncmp(name, kinds[i].prefix, pl))
+			continue;
+		int64_t id = btf_find_by_name_kind(b, name + pl, kinds[i].kind);
+		if (id > 0) {
+			*btf = b;
+			*type = (uint32_t)id;
+			return 0;
+		}
+		if (pl) /* "struct X" names the kind */
+			return -1;
+	}
+	return -1;
+}

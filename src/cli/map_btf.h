@@ -24,5 +24,13 @@ void cli_btf_value(struct json *j, FILE *f, const struct btf *btf, uint32_t type
  * object's map i (text: a `{"key": ..., "value": ...}` line after each
  * element; --json: a "formatted" object in each element, as bpftool). */
 void cli_dump_map_obj(struct json *j, anybpf_rtmap *m, const anybpf_object *obj, size_t i);
+/* The BTF type named `name` ("struct X", "union X", or X: a struct, union
+ * or typedef) in the object's BTF: 0, or -1 when there is none. */
+int cli_btf_find_record_type(const anybpf_object *obj, const char *name, const struct btf **btf,
+			     uint32_t *type);
+/* record=TYPE of `run`: ringbuf / perf_event_array records are also
+ * printed as this BTF type (NULL: hex only; a ringbuf map cannot name
+ * its record type, Linux refuses a value type on it). */
+void cli_dump_set_record_type(const struct btf *btf, uint32_t type);
 
 #endif

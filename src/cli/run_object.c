@@ -18,6 +18,7 @@
 #include "hooks/hooks.h"
 #include "json.h"
 #include "map_btf.h"
+#include "redirect.h"
 #include "run.h"
 #include "show_common.h"
 
@@ -104,6 +105,113 @@ static void dump_typed(struct json *j, const struct btf *btf, uint32_t kt, uint3
 		printf("}\n");
 }
 
+/* Ring buffer and perf_event_array records, consumed (as a user-space
+ * reader would: they are gone afterwards) and printed in order: hex, and
+ * through BTF with record=TYPE (a ringbuf map cannot name its record type:
+ * Linux refuses a value type on one; a perf_event_array's value is the
+ * perf event fd). */
+struct rec_dump {
+	struct json *j;
+	const struct btf *btf;
+	uint32_t vt;
+	int perf;
+	size_t n;
+	uint64_t lost;
+};
+
+static void rec_print(struct rec_dump *d, int index, const uint8_t *p, size_t size)
+{
+	if (d->j) {
+		char *h = hex_str(p, size);
+		json_obj(d->j);
+		if (index >= 0)
+			json_kuint(d->j, "index", (unsigned)index);
+		json_kuint(d->j, "size", size);
+		json_kstr(d->j, "data", h ? h : "");
+		ab_free(h);
+		if (d->vt) {
+			json_key(d->j, "formatted");
+			cli_btf_value(d->j, NULL, d->btf, d->vt, p, size);
+		}
+		json_end(d->j);
+	} else {
+		if (index >= 0)
+			printf("record %zu (slot %d, %zu bytes):", d->n, index, size);
+		else
+			printf("record %zu (%zu bytes):", d->n, size);
+		for (size_t i = 0; i < size; i += 16) {
+			printf("\n  %04zx: ", i);
+			hex_line(stdout, p + i, size - i < 16 ? size - i : 16);
+		}
+		printf("\n");
+		if (d->vt) {
+			printf("  ");
+			cli_btf_value(NULL, stdout, d->btf, d->vt, p, size);
+			printf("\n");
+		}
+	}
+	d->n++;
+}
+
+static int rb_record(void *ctx, void *data, size_t size)
+{
+	rec_print(ctx, -1, data, size);
+	return 0;
+}
+
+static void perf_sample(void *ctx, unsigned index, void *data, uint32_t size)
+{
+	rec_print(ctx, (int)index, data, size);
+}
+
+static void perf_lost(void *ctx, unsigned index, uint64_t lost)
+{
+	struct rec_dump *d = ctx;
+	(void)index;
+	d->lost += lost;
+}
+
+static const struct btf *rec_btf;  /* record=TYPE */
+static uint32_t rec_type;
+
+void cli_dump_set_record_type(const struct btf *btf, uint32_t type)
+{
+	rec_btf = btf;
+	rec_type = btf ? type : 0;
+}
+
+static void dump_records(struct json *j, anybpf_rtmap *m)
+{
+	struct rec_dump d = { .j = j, .btf = rec_btf, .vt = rec_type };
+	d.perf = anybpf_rtmap_type(m) == ANYBPF_MAP_TYPE_PERF_EVENT_ARRAY;
+	if (j) {
+		json_obj(j);
+		json_kstr(j, "name", anybpf_rtmap_name(m));
+		json_kstr(j, "type", anybpf_rtmap_type_name(m));
+		json_key(j, "elements");
+		json_arr(j);
+	} else {
+		printf("map '%s' (%s, max_entries %u): records in order\n", anybpf_rtmap_name(m),
+		       anybpf_rtmap_type_name(m), anybpf_rtmap_max_entries(m));
+	}
+	if (d.perf)
+		anybpf_perf_consume(m, perf_sample, perf_lost, &d);
+	else
+		anybpf_ringbuf_consume(m, rb_record, &d);
+	if (j) {
+		json_end(j);
+		json_kuint(j, "records", d.n);
+		if (d.perf)
+			json_kuint(j, "lost", d.lost);
+		json_end(j);
+	} else {
+		printf("Found %zu record%s", d.n, d.n == 1 ? "" : "s");
+		if (d.perf && d.lost)
+			printf(" (%llu lost)", (unsigned long long)d.lost);
+		printf("\n");
+	}
+}
+
 /* bpftool map dump: "key: .. value: ..", per-CPU values per CPU. */
 void cli_dump_map(struct json *j, anybpf_rtmap *m)
 {
@@ -118,6 +226,10 @@ void cli_dump_map_obj(struct json *j, anybpf_rtmap *m, const anybpf_object *obj,
 	uint32_t ks = anybpf_rtmap_key_size(m);
 	size_t vs = anybpf_rtmap_value_buf_size(m);
 	uint32_t type = anybpf_rtmap_type(m);
+	if (type == ANYBPF_MAP_TYPE_RINGBUF || type == ANYBPF_MAP_TYPE_PERF_EVENT_ARRAY) {
+		dump_records(j, m);
+		return;
+	}
 	int percpu = type == ANYBPF_MAP_TYPE_PERCPU_ARRAY || type == ANYBPF_MAP_TYPE_PERCPU_HASH ||
 		     type == ANYBPF_MAP_TYPE_LRU_PERCPU_HASH;
 	unsigned ncpus = percpu ? anybpf_rtmap_ncpus(m) : 1;
@@ -202,6 +314,20 @@ void cli_dump_map_obj(struct json *j, anybpf_rtmap *m, const anybpf_object *obj,
 	ab_free(val);
 }
 
+/* --dump-maps reads perf_event_array samples: a reader on every slot, as
+ * libbpf's perf_buffer__new opens one per CPU (without it no slot is open
+ * and bpf_perf_event_output is -ENOENT, as in the kernel's test run). */
+static void open_perf_slots(anybpf_runtime *rt)
+{
+	for (size_t i = 0; i < anybpf_runtime_map_count(rt); i++) {
+		anybpf_rtmap *m = anybpf_runtime_map(rt, i);
+		if (anybpf_rtmap_type(m) != ANYBPF_MAP_TYPE_PERF_EVENT_ARRAY)
+			continue;
+		for (uint32_t k = 0; k < anybpf_rtmap_max_entries(m) && k < 4096; k++)
+			anybpf_rtmap_update(m, &k, &k, ANYBPF_ANY);
+	}
+}
+
 static int pick_prog(struct cli *c, const anybpf_object *obj, const char *section,
 		     const char *name, anybpf_prog **out)
 {
@@ -241,6 +367,7 @@ int cli_run_object(struct cli *c)
 	const char *out_path = cli_get(c, "out"), *ctx_out_path = cli_get(c, "ctx_out");
 	const char *mode = cli_get(c, "mode"), *check = cli_get(c, "check");
 	const char *pcap_path = cli_get(c, "pcap"), *write_path = cli_get(c, "write");
+	const char *record = cli_get(c, "record");
 	uint64_t repeat = 1, budget = 0;
 	int given, rc;
 	cli_get(c, "type"); /* read by show_open */
@@ -279,6 +406,20 @@ int cli_run_object(struct cli *c)
 	anybpf_object *obj;
 	if ((rc = show_open(c, c->pos[0], &obj)))
 		return rc;
+	if (record) {
+		const struct btf *rb;
+		uint32_t rt_id;
+		if (!dump) {
+			anybpf_object_close(obj);
+			return cli_usage(c, "record=%s: needs --dump-maps", record);
+		}
+		if (cli_btf_find_record_type(obj, record, &rb, &rt_id)) {
+			anybpf_object_close(obj);
+			return cli_usage(c, "record=%s: %s has no BTF struct, union or typedef of that name",
+					 record, c->pos[0]);
+		}
+		cli_dump_set_record_type(rb, rt_id);
+	}
 	anybpf_prog *prog = NULL;
 	if ((rc = pick_prog(c, obj, c->npos == 2 ? c->pos[1] : sec_kv, name, &prog))) {
 		anybpf_object_close(obj);
@@ -315,6 +456,8 @@ int cli_run_object(struct cli *c)
 		struct anybpf_runtime_opts ro = { .sz = sizeof(ro), .ncpus = 1, .unverified = unverified,
 						  .prog_type = tflag };
 		err = anybpf_runtime_new(obj, &ro, &rt, &log);
+		if (!err && dump)
+			open_perf_slots(rt);
 		if (!err)
 			err = loaded = anybpf_runtime_load(rt, prog, &log);
 	}
@@ -365,6 +508,7 @@ int cli_run_object(struct cli *c)
 		/* socket_filter and cgroup_skb give the Ethernet header back zeroed
 		 * (as the kernel's test run): not a change the program made */
 		size_t skip = !strcmp(ht, "socket_filter") || !strcmp(ht, "cgroup_skb") ? 14 : 0;
+		int redir = cli_redirect_taken(ht, t.retval, t.redirect_kind);
 		int changed = !rawctx && (data_len != t.data_size_out ||
 					  (data_len > skip && memcmp(in + skip, dout + skip, data_len - skip)));
 		if (c->json) {
@@ -382,6 +526,15 @@ int cli_run_object(struct cli *c)
 				json_kstr(&j, "action", act);
 			else {
 				json_key(&j, "action");
+				json_null(&j);
+			}
+			json_key(&j, "redirect");
+			if (redir) {
+				json_obj(&j);
+				json_kstr(&j, "helper", cli_redirect_kind(t.redirect_kind));
+				json_kuint(&j, cli_redirect_target(t.redirect_kind), t.redirect_target);
+				json_end(&j);
+			} else {
 				json_null(&j);
 			}
 			json_kuint(&j, "duration_ns", t.duration);
@@ -412,6 +565,9 @@ int cli_run_object(struct cli *c)
 				printf("retval: %u (%s)\n", t.retval, act);
 			else
 				printf("retval: %u (0x%x)\n", t.retval, t.retval);
+			if (redir)
+				printf("redirect: %s %s %u (not followed)\n", cli_redirect_kind(t.redirect_kind),
+				       cli_redirect_target(t.redirect_kind), t.redirect_target);
 			printf("duration: %llu ns per run (%llu run%s)\n", (unsigned long long)t.duration,
 			       (unsigned long long)repeat, repeat == 1 ? "" : "s");
 			if (trbuf[0]) {
@@ -439,6 +595,7 @@ int cli_run_object(struct cli *c)
 			rc = write_file(c, ctx_out_path, cout, t.ctx_size_out);
 	}
 done:
+	cli_dump_set_record_type(NULL, 0);
 	anybpf_runtime_free(rt);
 	anybpf_object_close(obj);
 	ab_free(data);

@@ -4,7 +4,9 @@
  * BPF_PROG_TEST_RUN per packet, maps kept across packets; print a verdict
  * histogram and packets per second; with write=, save the packets that
  * pass (XDP_PASS/TX, TC_ACT_OK/PIPE/UNSPEC, socket filter retval > 0
- * (truncated to it), cgroup_skb 1) as the program left them.
+ * (truncated to it), cgroup_skb 1) as the program left them, and a
+ * histogram of the redirects taken (the redirected frames are counted, not
+ * sent anywhere, and not written).
  */
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -15,10 +17,17 @@
 #include "common/common.h"
 #include "json.h"
 #include "map_btf.h"
+#include "redirect.h"
 #include "run.h"
 
 struct verdict {
 	uint32_t retval;
+	uint64_t count;
+};
+
+/* redirects taken, per helper kind and target (ifindex or map key) */
+struct redir {
+	uint32_t kind, target;
 	uint64_t count;
 };
 
@@ -95,25 +104,28 @@ int cli_run_pcap(struct cli *c, anybpf_runtime *rt, const anybpf_prog *prog, con
 		}
 	}
 	size_t cap = 262144 + 4096;
-	uint8_t *dout = ab_malloc(cap), *frame = ab_malloc(cap);
+	uint8_t *dout = ab_malloc(cap);
 	char *logbuf = ab_malloc(8192), *trbuf = ab_malloc(1 << 16);
 	struct verdict *hist = NULL;
 	size_t nhist = 0, hcap = 0;
+	struct redir *rd = NULL;
+	size_t nrd = 0, rdcap = 0;
 	uint64_t npk = 0, nbad = 0, nwritten = 0, run_ns = 0, tty = isatty(2);
 	int rc = EXIT_OK;
 	uint64_t t0 = now_ns();
 	struct pcap_pkthdr *h;
 	const u_char *bytes;
 	int got;
-	while (dout && frame && logbuf && trbuf && (got = pcap_next_ex(in, &h, &bytes)) == 1) {
+	while (dout && logbuf && trbuf && (got = pcap_next_ex(in, &h, &bytes)) == 1) {
 		npk++;
 		struct anybpf_log log = { .buf = logbuf, .size = 8192, .err_pc = -1, .err_line = -1 };
 		struct anybpf_log trace = { .buf = trbuf, .size = 1 << 16, .err_pc = -1, .err_line = -1 };
 		logbuf[0] = trbuf[0] = 0;
 		size_t len = h->caplen < 262144 ? h->caplen : 262144;
-		memcpy(frame, bytes, len);
+		/* data_in is read only (the run copies it): libpcap's buffer,
+		 * valid until the next pcap_next_ex, needs no copy */
 		struct anybpf_test_run_opts t = {
-			.sz = sizeof(t), .data_in = frame, .data_size_in = (uint32_t)len,
+			.sz = sizeof(t), .data_in = bytes, .data_size_in = (uint32_t)len,
 			.data_out = dout, .data_size_out = (uint32_t)cap, .repeat = 1,
 			.checked = po->checked, .jit = po->jit, .budget = po->budget, .trace = &trace, .log = &log,
 		};
@@ -139,11 +151,21 @@ int cli_run_pcap(struct cli *c, anybpf_runtime *rt, const anybpf_prog *prog, con
 			hist[nhist++] = (struct verdict){ t.retval, 0 };
 		}
 		hist[i].count++;
+		if (cli_redirect_taken(type, t.retval, t.redirect_kind)) {
+			for (i = 0; i < nrd && (rd[i].kind != t.redirect_kind || rd[i].target != t.redirect_target); i++)
+				;
+			if (i == nrd) {
+				if (ab_grow((void **)&rd, &rdcap, nrd + 1, sizeof(*rd)))
+					break;
+				rd[nrd++] = (struct redir){ t.redirect_kind, t.redirect_target, 0 };
+			}
+			rd[i].count++;
+		}
 		if (out && passes(type, t.retval)) {
 			size_t n = t.data_size_out;
 			/* socket_filter / cgroup_skb give L2 back zeroed: restore it */
 			if ((!strcmp(type, "socket_filter") || !strcmp(type, "cgroup_skb")) && n >= 14)
-				memcpy(dout, frame, 14);
+				memcpy(dout, bytes, 14);
 			if (!strcmp(type, "socket_filter") && t.retval < n)
 				n = t.retval;
 			struct pcap_pkthdr oh = *h;
@@ -185,6 +207,16 @@ int cli_run_pcap(struct cli *c, anybpf_runtime *rt, const anybpf_prog *prog, con
 			json_end(&j);
 		}
 		json_end(&j);
+		json_key(&j, "redirects");
+		json_arr(&j);
+		for (size_t i = 0; i < nrd; i++) {
+			json_obj(&j);
+			json_kstr(&j, "helper", cli_redirect_kind(rd[i].kind));
+			json_kuint(&j, cli_redirect_target(rd[i].kind), rd[i].target);
+			json_kuint(&j, "count", rd[i].count);
+			json_end(&j);
+		}
+		json_end(&j);
 		if (out)
 			json_kuint(&j, "written", nwritten);
 		if (po->dump) {
@@ -207,6 +239,14 @@ int cli_run_pcap(struct cli *c, anybpf_runtime *rt, const anybpf_prog *prog, con
 		for (size_t i = 0; i < nhist; i++)
 			printf("  %-18s %10llu  %5.1f%%\n", verdict_name(type, hist[i].retval, nb, sizeof(nb)),
 			       (unsigned long long)hist[i].count, 100.0 * (double)hist[i].count / (double)npk);
+		if (nrd)
+			printf("redirects (counted, not followed):\n");
+		for (size_t i = 0; i < nrd; i++) {
+			char what[48];
+			snprintf(what, sizeof(what), "%s %s %u", cli_redirect_kind(rd[i].kind),
+				 cli_redirect_target(rd[i].kind), rd[i].target);
+			printf("  %-30s %10llu\n", what, (unsigned long long)rd[i].count);
+		}
 		printf("duration: %llu ns per packet in the program; %.0f packets/s overall\n",
 		       (unsigned long long)(ok ? run_ns / ok : 0), pps);
 		if (out)
@@ -221,8 +261,8 @@ int cli_run_pcap(struct cli *c, anybpf_runtime *rt, const anybpf_prog *prog, con
 		pcap_close(dead);
 	pcap_close(in);
 	ab_free(hist);
+	ab_free(rd);
 	ab_free(dout);
-	ab_free(frame);
 	ab_free(logbuf);
 	ab_free(trbuf);
 	return rc;

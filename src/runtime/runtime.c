@@ -14,8 +14,13 @@ struct rt_prog {
 	const struct hook *hook;
 	anybpf_vm *vm;
 	int loaded, verified;
+	int load_failed;         /* a tail call found it unloadable: not retried per call */
 	int rerun;               /* repeats need rt_rerun (LD_ABS/LD_IND, tail calls) */
+	int tail;                /* the program makes tail calls */
+	int callees_ready;       /* 1 callees loaded, 2 and JIT-compiled (prepare_callees) */
 	struct anybpf_helper_env env;
+	/* anybpf_helper_run_init(&hr0, &env), done once: each run copies it */
+	struct anybpf_helper_run hr0;
 };
 
 struct anybpf_runtime {
@@ -104,6 +109,8 @@ int anybpf_runtime_new(const anybpf_object *obj, const struct anybpf_runtime_opt
 		rt->descs[i].max_entries = anybpf_map_max_entries(m);
 		rt->descs[i].name = anybpf_map_name(m);
 		rt->descs[i].inner = inner >= 0 ? (uint32_t)inner + 1 : 0;
+		rt->descs[i].map_flags = anybpf_rtmap_flags(rt->maps[i]);
+		rt->descs[i].value = anybpf_map_initial(m, NULL);
 	}
 	for (size_t i = 0; !err && i < rt->nprogs; i++)
 		rt->progs[i].prog = anybpf_object_prog(obj, i);
@@ -190,6 +197,7 @@ static void rt_trace(void *user, const char *msg, size_t len)
 }
 
 static int load(anybpf_runtime *rt, struct rt_prog *p, struct anybpf_log *log);
+static void prepare_callees(anybpf_runtime *rt, const struct rt_prog *caller, int jit);
 
 /* bpf_tail_call: program ids are 1 + the program's index in the object
  * (anybpf_runtime_prog_id); the callee runs with the caller's context and
@@ -202,7 +210,7 @@ static int rt_tail_call(void *user, anybpf_run *run, uint32_t prog_id, uint64_t 
 	if (!rt->cur_eo || !prog_id || prog_id > rt->nprogs)
 		return 1;
 	struct rt_prog *p = &rt->progs[prog_id - 1];
-	if (!p->loaded && load(rt, p, NULL))
+	if (!p->loaded && (p->load_failed || (p->load_failed = load(rt, p, NULL) != 0)))
 		return 1;
 	if (p->hook != rt->cur_hook)   /* Linux: prog_array holds one type */
 		return 1;
@@ -310,7 +318,7 @@ static int load(anybpf_runtime *rt, struct rt_prog *p, struct anybpf_log *log)
 		if ((op & 0x07) == 0 && ((op & 0xe0) == 0x20 || (op & 0xe0) == 0x40))
 			p->rerun = 1; /* BPF_LD | BPF_ABS / BPF_IND */
 		if (op == 0x85 && insns[i].src == 0 && insns[i].imm == LH_ID_tail_call)
-			p->rerun = 1;
+			p->rerun = p->tail = 1;
 	}
 	struct anybpf_insn *code = ab_malloc((n ? n : 1) * sizeof(*code));
 	if (!code) {
@@ -328,6 +336,7 @@ static int load(anybpf_runtime *rt, struct rt_prog *p, struct anybpf_log *log)
 		.trace = rt_trace, .trace_user = rt, .tail_call = rt_tail_call, .tail_call_user = rt,
 	};
 	anybpf_helper_env_fake_from(&p->env, rt->opts.helper_env);
+	anybpf_helper_run_init(&p->hr0, &p->env);
 	if (!err && !(p->vm = anybpf_vm_new(&o)))
 		err = -ANYBPF_E_NOMEM;
 	if (!err)
@@ -355,6 +364,10 @@ int anybpf_runtime_load(anybpf_runtime *rt, const anybpf_prog *prog, struct anyb
 		int err = load(rt, p, log);
 		if (err)
 			return err;
+	}
+	if (p->tail && !p->callees_ready) { /* its tail calls' targets too */
+		prepare_callees(rt, p, 0);
+		p->callees_ready = 1;
 	}
 	return p->verified ? 0 : 1;
 }
@@ -393,6 +406,28 @@ static int rt_rerun(void *user, const void **pkt, size_t *pkt_len)
 	tr->hr.tail_calls = 0;
 	*pkt = ctx_run_data(tr->cr, pkt_len);
 	return 0;
+}
+
+/* A program that makes tail calls: load (verify, rewrite) and, for a JIT
+ * run, compile every program a tail call could reach (the object's
+ * programs of the caller's type) before the clock starts, once per
+ * runtime.  Otherwise the first tail call to each callee paid for its
+ * verification and compilation inside the run (tens of microseconds, the
+ * whole cost of a short pcap replay).  Failures are left for the tail
+ * call itself (it falls through, or the run fails as before). */
+static void prepare_callees(anybpf_runtime *rt, const struct rt_prog *caller, int jit)
+{
+	const char *type = anybpf_prog_type_name(caller->prog);
+	for (size_t i = 0; i < rt->nprogs; i++) {
+		struct rt_prog *q = &rt->progs[i];
+		if (q == caller || q->load_failed ||
+		    (!rt->opts.prog_type && strcmp(anybpf_prog_type_name(q->prog), type)))
+			continue;
+		if (!q->loaded && (q->load_failed = load(rt, q, NULL) != 0))
+			continue;
+		if (jit && q->verified && q->hook == caller->hook)
+			anybpf_vm_jit_compile(q->vm, NULL);
+	}
 }
 
 static int copy_out(void *dst, uint32_t *cap_and_size, const void *src, size_t len)
@@ -444,8 +479,12 @@ int anybpf_prog_test_run(anybpf_runtime *rt, const anybpf_prog *prog,
 		memcpy(reg + k, rt->gregions, rt->ngregions * sizeof(*reg));
 	k += rt->ngregions;
 
+	if (p->tail && p->callees_ready < (opts->jit ? 2 : 1)) {
+		prepare_callees(rt, p, opts->jit);
+		p->callees_ready = opts->jit ? 2 : 1;
+	}
 	struct rt_testrun tr;
-	anybpf_helper_run_init(&tr.hr, &p->env);
+	memcpy(&tr.hr, &p->hr0, sizeof(tr.hr)); /* anybpf_helper_run_init, done at load */
 	tr.cr = &cr;
 	tr.hr.cpu = opts->cpu;
 	tr.hr.ctx = (uint64_t)(uintptr_t)cr.ctx;

@@ -18,7 +18,10 @@
 #   loop-*         bpf_loop_sum: the bpf_loop callback's byte sum
 #   ringbuf-*      ringbuf_events: one event per packet, read back by a
 #                  user-space consumer (tests/examples/ringbuf_read.c,
-#                  anybpf_ringbuf_consume); a full ring counts lost events
+#                  anybpf_ringbuf_consume); a full ring counts lost events;
+#                  ringbuf-cli-*: `run --dump-maps` prints the same records
+#                  (text, JSON, BTF-typed with record=TYPE; read back by
+#                  tests/examples/records.py)
 #   kdiff-*        where the host kernel allows it (root, bpf() works):
 #                  the same objects and frames through BPF_PROG_TEST_RUN
 #                  (tests/runtime/kernel_run.c) give the same results
@@ -176,6 +179,52 @@ if ${CC:-cc} -std=gnu11 -O1 -g -Wall -Wextra -Werror $SANFLAGS -Iinclude tests/e
 	done
 else
 	ko ringbuf-consumer-build "$(head -n 3 "$OUT/ringbuf_read.log")"
+fi
+# the CLI consumes the ring too: `run --dump-maps` prints the records
+# (hex; BTF-typed with record=TYPE), text and JSON, the same events
+REC="python3 tests/examples/records.py"
+# cmp_events NAME WANT GOT
+cmp_events() {
+	if cmp -s "$2" "$3"; then ok "$1"; else ko "$1" "$(diff "$2" "$3" | head -n 4)"; fi
+}
+$EXP events "$PCAP" 1 "$RBCAP" >"$OUT/events1.want"
+if "$A" run "$O/ringbuf_events.o" pcap=$PCAP --dump-maps --json >"$OUT/rbcli.json" 2>&1; then
+	$REC json "$OUT/rbcli.json" events >"$OUT/rbcli-json.got" 2>&1
+	cmp_events ringbuf-cli-pcap-json "$OUT/events1.want" "$OUT/rbcli-json.got"
+else
+	ko ringbuf-cli-pcap-json "$(head -c 300 "$OUT/rbcli.json")"
+fi
+"$A" run "$O/ringbuf_events.o" pcap=$PCAP --dump-maps >"$OUT/rbcli.txt" 2>&1
+$REC text "$OUT/rbcli.txt" events >"$OUT/rbcli-text.got" 2>&1
+cmp_events ringbuf-cli-pcap-text "$OUT/events1.want" "$OUT/rbcli-text.got"
+expect ringbuf-cli-count 0 "map 'events' (ringbuf, max_entries 4096): records in order" \
+	"Found $NPKT records" -- run "$O/ringbuf_events.o" pcap=$PCAP --dump-maps
+# repeat=N on one frame: N records; 200 runs fill the ring (RBCAP records)
+$REC pcap1 "$OUT/frame1.bin" "$OUT/frame1.pcap"
+for rep in 5 200; do
+	$EXP events "$OUT/frame1.pcap" $rep "$RBCAP" >"$OUT/rbrep$rep.want"
+	"$A" run "$O/ringbuf_events.o" data="$OUT/frame1.bin" repeat=$rep --dump-maps --json \
+		>"$OUT/rbrep$rep.json" 2>&1
+	$REC json "$OUT/rbrep$rep.json" events >"$OUT/rbrep$rep.got" 2>&1
+	cmp_events "ringbuf-cli-repeat$rep" "$OUT/rbrep$rep.want" "$OUT/rbrep$rep.got"
+done
+# record=TYPE: a variant whose BTF holds struct event (a global pointer to
+# it, as libbpf-bootstrap programs do): each record also as that type
+sed 's/^SEC("xdp")$/struct event *unused_event __attribute__((unused));\nSEC("xdp")/' \
+	examples/ringbuf_events.c >"$OUT/rb_typed.c"
+if $CLANG -O2 -g -target bpf -I/usr/include/"$(uname -m)"-linux-gnu -c "$OUT/rb_typed.c" \
+	-o "$OUT/rb_typed.o" 2>"$OUT/rb_typed.log"; then
+	"$A" run "$OUT/rb_typed.o" pcap=$PCAP --dump-maps --json record="struct event" >"$OUT/rbtyped.json" 2>&1
+	$REC formatted "$OUT/rbtyped.json" events >"$OUT/rbtyped.got" 2>&1
+	cmp_events ringbuf-cli-record-type "$OUT/events1.want" "$OUT/rbtyped.got"
+	expect ringbuf-cli-record-text 0 '{"seq": 0, "len": ' '"l4proto": ' -- \
+		run "$OUT/rb_typed.o" data=$PKT --dump-maps record=event
+	expect ringbuf-cli-record-missing 2 "record=nope: " "has no BTF struct, union or typedef" -- \
+		run "$OUT/rb_typed.o" data=$PKT --dump-maps record=nope
+	expect ringbuf-cli-record-needs-dump 2 "record=event: needs --dump-maps" -- \
+		run "$OUT/rb_typed.o" data=$PKT record=event
+else
+	ko ringbuf-cli-record-build "$(head -n 3 "$OUT/rb_typed.log")"
 fi
 
 # ---- the host kernel's BPF_PROG_TEST_RUN on the same objects and frames ----

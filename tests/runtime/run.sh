@@ -16,6 +16,12 @@
 #   helpers-*   xdp_adjust_head/tail/meta, skb_load/store_bytes through the
 #               shared packet pointers (tests/runtime/helpers_rt.c)
 #   tail-*      bpf_tail_call through a prog_array (tests/runtime/tail_rt.c)
+#   redir-*     redirects (tests/runtime/redir_rt.c on examples/packets.pcap:
+#               7 IPv4, 4 IPv6, 1 ARP frames): the target of a single run,
+#               pcap replay's per-target histogram, XDP_TX frames written
+#   perf-*      bpf_perf_event_output: --dump-maps opens every slot of a
+#               perf_event_array and prints the samples (hex, and as a BTF
+#               type with record=TYPE) (tests/runtime/perf_rt.c)
 #   trace-*     a raw tracepoint's context from ctx_in bytes
 #   loop-sum-*  examples/bpf_loop_sum.c end to end in every engine
 #   sock-*      sk_msg push/pull/pop_data, LD_ABS after a helper moved the
@@ -86,7 +92,7 @@ built=1
 for f in examples/xdp_counter.c tests/runtime/xdp_rt.c tests/runtime/skb_rt.c tests/runtime/trace_rt.c \
 	 tests/runtime/tail_rt.c tests/runtime/helpers_rt.c examples/xdp_counter_bad.c \
 	 tests/runtime/btf_dump_rt.c tests/runtime/helpers_skb_rt.c examples/bpf_loop_sum.c \
-	 tests/runtime/sock_rt.c; do
+	 tests/runtime/sock_rt.c tests/runtime/perf_rt.c tests/runtime/redir_rt.c; do
 	b=$(basename "$f" .c)
 	if ! $CLANG $CFLAGS_BPF -c "$f" -o "$OUT/$b.o" 2>"$OUT/$b.clang.log"; then
 		ko "build-$b" "$(head -n 3 "$OUT/$b.clang.log")"
@@ -302,6 +308,45 @@ sys.exit(0 if magic in (0xa1b2c3d4, 0xa1b23c4d) and n == 19 and off == len(b) el
 	expect tail-out-of-range 0 "retval: 2 (XDP_PASS)" -- "$TL" program=dispatch data="$OUT/t9.bin"
 	expect tail-checked 0 "retval: 3 (XDP_TX)" "checking mode" -- "$TL" program=dispatch data="$OUT/t2.bin" mode=checked
 
+	# perf_event_array samples (tests/runtime/perf_rt.c): 8-byte sample
+	# padded to 12 (size + 4 a multiple of 8, as Linux hands it)
+	PF=$OUT/perf_rt.o
+	expect perf-samples 0 "map 'samples' (perf_event_array, max_entries 1): records in order" \
+		"record 2 (slot 0, 12 bytes):" "0000: 01 00 ed 5e 40 00 00 00 00 00 00 00" "Found 3 records" \
+		"key: 00 00 00 00  value: 00 00 00 00 00 00 00 00" -- "$PF" repeat=3 --dump-maps
+	expect perf-typed 0 '{"magic": 1592590337, "len": 64}' -- "$PF" --dump-maps record="struct sample"
+	expect perf-json 0 '"records": 2,' '"lost": 0' '"data": "0100ed5e4000000000000000"' \
+		'"magic": 1592590337,' '"len": 64' -- "$PF" repeat=2 --dump-maps --json record=sample
+	# redirects: bpf_redirect(4) for IPv4, bpf_redirect_map(devs, 5,
+	# BPF_F_BROADCAST) for IPv6, XDP_TX for ARP
+	RD=$OUT/redir_rt.o
+	EXP=examples/packets.pcap
+	expect redir-single 0 "retval: 4 (XDP_REDIRECT)" "redirect: redirect ifindex 4 (not followed)" -- \
+		"$RD" data=examples/packet.bin
+	expect redir-single-json 0 '"helper": "redirect",' '"ifindex": 4' -- "$RD" data=examples/packet.bin --json
+	expect redir-none-json 0 '"redirect": null,' -- "$C" --json
+	expect redir-pcap 0 "XDP_REDIRECT               11" "XDP_TX                      1" \
+		"redirects (counted, not followed):" "$(printf '  %-30s %10d' 'redirect ifindex 4' 7)" \
+		"$(printf '  %-30s %10d' 'redirect_map key 5' 4)" "written: 1 packets" -- \
+		"$RD" pcap=$EXP write="$OUT/redir-tx.pcap"
+	# the written frame is the ARP one (frame 11: 42 bytes, EtherType 0x0806)
+	if python3 -c "
+import struct, sys
+b = open('$OUT/redir-tx.pcap', 'rb').read()
+cl = struct.unpack('<IIII', b[24:40])[2]
+sys.exit(0 if len(b) == 40 + cl and b[40 + 12:40 + 14] == bytes([8, 6]) else 1)"; then
+		ok redir-tx-written
+	else
+		ko redir-tx-written "$OUT/redir-tx.pcap does not hold just the ARP frame"
+	fi
+	expect redir-pcap-json 0 '"redirects": [' '"helper": "redirect_map",' '"key": 5,' '"count": 4' -- \
+		"$RD" pcap=$EXP --json mode=interp
+	# a tail-calling program in pcap replay, each engine (its callees are
+	# verified and compiled before the first run): the frame whose first
+	# byte is 1 reaches xdp/1 (XDP_DROP), the others find no program
+	for m in $LMODES; do
+		expect tail-pcap-$m 0 "XDP_PASS                   19" "XDP_DROP                    1" -- "$TL" program=dispatch pcap="$P/all.pcap" mode=$m
+	done
 	B=$OUT/xdp_counter_bad.o
 	expect verify-rejected 1 "rejected by the verifier" "unverified" -- "$B"
 	expect verify-unverified-checked 1 "NOT verified" "out-of-bounds atomic access of 8 bytes at 0x0" -- "$B" unverified
