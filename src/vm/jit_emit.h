@@ -261,6 +261,33 @@ static inline void x_lea(struct jit_emit *e, int dst, int base, int32_t disp)
 	emit1(e, 0x8d);
 	modrm_mem(e, dst, base, disp);
 }
+/* lea r32|64, [base + disp]  (32-bit: the address's low half, zero-extended) */
+static inline void x_lea_w(struct jit_emit *e, int w, int dst, int base, int32_t disp)
+{
+	rex(e, w, dst, base, 0);
+	emit1(e, 0x8d);
+	modrm_mem(e, dst, base, disp);
+}
+/* lea r32|64, [base + index]  (index not rsp; rbp/r13 as base need a
+ * disp8 of 0, so they go to the index when the other can be the base) */
+static inline void x_lea_bi(struct jit_emit *e, int w, int dst, int base, int index)
+{
+	if ((base & 7) == RBP && (index & 7) != RBP) {
+		int t = base;
+		base = index;
+		index = t;
+	}
+	uint8_t r = (uint8_t)(0x40 | (w ? 8 : 0) | (dst & 8 ? 4 : 0) | (index & 8 ? 2 : 0) |
+			      (base & 8 ? 1 : 0));
+	if (r != 0x40)
+		emit1(e, r);
+	emit1(e, 0x8d);
+	int mod = (base & 7) == RBP ? 1 : 0;
+	emit1(e, (uint8_t)(mod << 6 | (dst & 7) << 3 | 4));
+	emit1(e, (uint8_t)((index & 7) << 3 | (base & 7)));
+	if (mod)
+		emit1(e, 0);
+}
 /* shifts by /digit: shl 4, shr 5, sar 7; rol 0 */
 enum { SH_ROL = 0, SH_SHL = 4, SH_SHR = 5, SH_SAR = 7 };
 /* shl|shr|sar r/m, imm8  (C1 /d ib) */

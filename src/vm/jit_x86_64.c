@@ -407,7 +407,8 @@ static int cond(int op)
 	return -1;
 }
 
-static void jcc(struct jc *c, size_t pc, const struct anybpf_insn *in, int op, int bits, int xform)
+/* The comparison of a conditional jump (flags set for cond(op)) */
+static void jcmp(struct jc *c, const struct anybpf_insn *in, int op, int bits, int xform)
 {
 	struct jit_emit *e = &c->e;
 	int w = bits == 64, d = RM[in->dst], s = RM[in->src];
@@ -430,8 +431,15 @@ static void jcc(struct jc *c, size_t pc, const struct anybpf_insn *in, int op, i
 	} else {
 		x_alu_ri(e, ALU_CMP, w, d, in->imm);                          /* cmp d, imm */
 	}
+}
+
+static void jcc(struct jc *c, size_t pc, const struct anybpf_insn *in, int op, int bits, int xform)
+{
+	jcmp(c, in, op, bits, xform);
 	branch(c, cond(op), pc, in->off);
 }
+
+#include "jit_peep.h" /* peephole(): groups of instructions as one */
 
 /* ---- calls ---- */
 /* Enter a new frame and call: the target is label `l`, or (dynamic) the
@@ -831,12 +839,25 @@ static void emit_program(struct jc *c, uintptr_t code_base)
 	struct jit_emit *e = &c->e;
 	prologue(c);
 	c->r1_map = 0;
+	size_t func = 0; /* the start of the function holding pc */
 	for (size_t pc = 0; pc < c->n && !e->err; pc++) {
 		const struct anybpf_insn *in = &c->code[pc];
 		label_place(e, L_insn(c, pc));
 		int fmt = rows[in->code].fmt, op = rows[in->code].op, bits = rows[in->code].bits;
-		if (c->target && c->target[pc])
+		if (c->target[pc])
 			c->r1_map = 0;
+		if (c->func_len[pc])
+			func = pc;
+		int k = peephole(c, pc);
+		if (k) { /* pc .. pc + k as one: the later ones' code is empty */
+			for (int i = 0; i <= k; i++)
+				track_r1(c, &c->code[pc + (size_t)i], rows[c->code[pc + (size_t)i].code].fmt,
+					 rows[c->code[pc + (size_t)i].code].op);
+			for (int i = 1; i <= k; i++)
+				label_place(e, L_insn(c, pc + (size_t)i));
+			pc += (size_t)k;
+			continue;
+		}
 		switch (fmt) {
 		case FMT_ALU_K: alu(c, in, op, bits, 0); break;
 		case FMT_ALU_X: alu(c, in, op, bits, 1); break;
@@ -862,6 +883,13 @@ static void emit_program(struct jc *c, uintptr_t code_base)
 		}
 		case FMT_CALLX: callx(c, pc, in, code_base); break;
 		case FMT_EXIT:
+			/* a function other than the first runs only when called
+			 * (depth >= 1): anybpf_validate keeps every jump inside
+			 * its function and lets none fall into the next one */
+			if (func) {
+				x_ret(e);                                     /* ret */
+				break;
+			}
 			x_alu_mi(e, ALU_CMP, 0, CTX, RUNOFF(depth), 0);       /* cmp dword [run.depth], 0 */
 			x_jump(e, CC_E, L_DONE);                              /* je done */
 			x_ret(e);                                             /* ret */
@@ -975,10 +1003,9 @@ int vm_jit_compile(anybpf_vm *vm, struct anybpf_log *log)
 	c.stubs = ab_calloc(c.max_stubs, sizeof(*c.stubs));
 	c.e.cur = ab_calloc(c.e.nlabels, sizeof(int64_t));
 	c.e.prev = ab_calloc(c.e.nlabels, sizeof(int64_t));
-	if (c.inline_maps)
-		c.target = jump_targets(p);
+	c.target = jump_targets(p); /* inlined lookups and peepholes */
 	int err = 0;
-	if (!j || !c.addr || !c.stubs || !c.e.cur || !c.e.prev || (c.inline_maps && !c.target)) {
+	if (!j || !c.addr || !c.stubs || !c.e.cur || !c.e.prev || !c.target) {
 		err = ab_err(log, -ANYBPF_E_NOMEM, -1, "out of memory for the JIT");
 		goto out;
 	}
