@@ -180,16 +180,22 @@ void cli_dump_set_record_type(const struct btf *btf, uint32_t type)
 	rec_type = btf ? type : 0;
 }
 
+/* {"name": .., "type": .., "elements": [   (closed by two json_end) */
+static void map_json_begin(struct json *j, anybpf_rtmap *m)
+{
+	json_obj(j);
+	json_kstr(j, "name", anybpf_rtmap_name(m));
+	json_kstr(j, "type", anybpf_rtmap_type_name(m));
+	json_key(j, "elements");
+	json_arr(j);
+}
+
 static void dump_records(struct json *j, anybpf_rtmap *m)
 {
 	struct rec_dump d = { .j = j, .btf = rec_btf, .vt = rec_type };
 	d.perf = anybpf_rtmap_type(m) == ANYBPF_MAP_TYPE_PERF_EVENT_ARRAY;
 	if (j) {
-		json_obj(j);
-		json_kstr(j, "name", anybpf_rtmap_name(m));
-		json_kstr(j, "type", anybpf_rtmap_type_name(m));
-		json_key(j, "elements");
-		json_arr(j);
+		map_json_begin(j, m);
 	} else {
 		printf("map '%s' (%s, max_entries %u): records in order\n", anybpf_rtmap_name(m),
 		       anybpf_rtmap_type_name(m), anybpf_rtmap_max_entries(m));
@@ -236,11 +242,7 @@ void cli_dump_map_obj(struct json *j, anybpf_rtmap *m, const anybpf_object *obj,
 	size_t slot = percpu ? (anybpf_rtmap_value_size(m) + 7u) & ~7u : vs;
 	uint8_t *key = ab_calloc(1, ks + 1), *next = ab_calloc(1, ks + 1), *val = ab_calloc(1, vs + 1);
 	if (j) {
-		json_obj(j);
-		json_kstr(j, "name", anybpf_rtmap_name(m));
-		json_kstr(j, "type", anybpf_rtmap_type_name(m));
-		json_key(j, "elements");
-		json_arr(j);
+		map_json_begin(j, m);
 	} else {
 		printf("map '%s' (%s, key %u, value %u, max_entries %u):\n", anybpf_rtmap_name(m),
 		       anybpf_rtmap_type_name(m), ks, anybpf_rtmap_value_size(m), anybpf_rtmap_max_entries(m));

@@ -153,3 +153,33 @@ int show_insn_text(const anybpf_object *obj, const struct anybpf_insn *in, size_
 	int s = anybpf_disasm_insn(in, n, pc, ANYBPF_SYNTAX_LLVM, buf, size);
 	return s == 2 ? 2 : 1;
 }
+
+int show_prog_insn(const anybpf_object *obj, const anybpf_prog *p, size_t pc,
+		   struct show_src *src, int print, char *buf, size_t size)
+{
+	size_t n;
+	const struct anybpf_insn *in = anybpf_prog_insns(p, &n);
+	if (pc > 0 && elf_prog_func_start(p, pc)) {
+		const char *fn = elf_prog_func_name(p, pc);
+		if (print)
+			printf("%s:\n", fn[0] ? fn : "<subprogram>");
+		src->file = NULL;
+	}
+	struct anybpf_line l;
+	int has_line = anybpf_prog_line_at(p, pc, &l) && l.line > 0;
+	if (has_line && print &&
+	    (!src->file || l.line != src->line || strcmp(l.file, src->file))) {
+		printf("; %s:%u\n; %s\n", l.file, l.line, l.text);
+		src->file = l.file;
+		src->line = l.line;
+	}
+	int s = show_insn_text(obj, in, n, pc, buf, size);
+	if (in[pc].code == 0x85 && in[pc].src == 1) { /* name the subprogram */
+		int64_t t = (int64_t)pc + 1 + in[pc].imm;
+		const char *fn = t >= 0 && (uint64_t)t < n ? elf_prog_func_name(p, (size_t)t) : "";
+		size_t len = strlen(buf);
+		if (fn[0] && len < size)
+			snprintf(buf + len, size - len, "  # %s", fn);
+	}
+	return s;
+}

@@ -36,5 +36,17 @@ const anybpf_map *show_map_by_fd(const anybpf_object *obj, int32_t fd);
  * argument kinds.  Returns the slots (1 or 2). */
 int show_insn_text(const anybpf_object *obj, const struct anybpf_insn *in, size_t n,
 		   size_t pc, char *buf, size_t size);
+/* The source line last announced by show_prog_insn (start zeroed). */
+struct show_src {
+	const char *file;
+	uint32_t line;
+};
+/* Instruction pc of program p as `show disassembly` and `show jited` print
+ * it: first, when print is set, a subprogram's `name:` label where one
+ * starts and `; file:line` / `; source` where the source line changes;
+ * then show_insn_text into buf, with `  # name` after a call of a
+ * subprogram.  Returns the slots (1 or 2). */
+int show_prog_insn(const anybpf_object *obj, const anybpf_prog *p, size_t pc,
+		   struct show_src *src, int print, char *buf, size_t size);
 
 #endif

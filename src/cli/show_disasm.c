@@ -40,10 +40,9 @@ static void print_raw(const anybpf_prog *p)
 static void print_prog(const anybpf_object *obj, const anybpf_prog *p, struct json *j)
 {
 	size_t n;
-	const struct anybpf_insn *in = anybpf_prog_insns(p, &n);
+	anybpf_prog_insns(p, &n);
 	char text[320];
-	const char *last_file = NULL;
-	uint32_t last_line = 0;
+	struct show_src src = { 0 };
 	if (j) {
 		json_obj(j);
 		json_kstr(j, "section", anybpf_prog_section(p));
@@ -53,27 +52,8 @@ static void print_prog(const anybpf_object *obj, const anybpf_prog *p, struct js
 		json_arr(j);
 	}
 	for (size_t pc = 0; pc < n;) {
-		if (pc > 0 && elf_prog_func_start(p, pc)) {
-			const char *fn = elf_prog_func_name(p, pc);
-			if (!j)
-				printf("%s:\n", fn[0] ? fn : "<subprogram>");
-			last_file = NULL;
-		}
+		int s = show_prog_insn(obj, p, pc, &src, !j, text, sizeof(text));
 		struct anybpf_line l;
-		int has_line = anybpf_prog_line_at(p, pc, &l) && l.line > 0;
-		if (has_line && !j && (!last_file || l.line != last_line || strcmp(l.file, last_file))) {
-			printf("; %s:%u\n; %s\n", l.file, l.line, l.text);
-			last_file = l.file;
-			last_line = l.line;
-		}
-		int s = show_insn_text(obj, in, n, pc, text, sizeof(text));
-		if (in[pc].code == 0x85 && in[pc].src == 1) { /* name the subprogram */
-			int64_t t = (int64_t)pc + 1 + in[pc].imm;
-			const char *fn = t >= 0 && (uint64_t)t < n ? elf_prog_func_name(p, (size_t)t) : "";
-			size_t len = strlen(text);
-			if (fn[0] && len < sizeof(text))
-				snprintf(text + len, sizeof(text) - len, "  # %s", fn);
-		}
 		if (j) {
 			json_obj(j);
 			json_kuint(j, "pc", pc);

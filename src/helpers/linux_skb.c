@@ -510,15 +510,13 @@ uint64_t lh_get_route_realm(LH_ARGS)
 }
 
 /* bpf_skb_ancestor_cgroup_id(skb, level): the id of the socket's cgroup's
- * ancestor at level (0: the root), 0 past the cgroup's own level. */
+ * ancestor at level (0: the root), 0 past the cgroup's own level.  The
+ * test-run socket's cgroup is the current task's (env->cgroup_path), so
+ * this is bpf_get_current_ancestor_cgroup_id(level). */
 uint64_t lh_skb_ancestor_cgroup_id(LH_ARGS)
 {
 	(void)r1, (void)r3, (void)r4, (void)r5;
-	uint64_t tmp[2];
-	uint32_t n;
-	const uint64_t *path = lh_cgroup_path(env_of(run), tmp, &n);
-	int32_t level = (int32_t)r2;
-	return level < 0 || (uint32_t)level >= n ? 0 : path[level];
+	return lh_get_current_ancestor_cgroup_id(r2, 0, 0, 0, 0, run);
 }
 
 /* A cgroup_array slot: 0 and the cgroup id, -E2BIG, -EAGAIN (empty),

@@ -268,17 +268,29 @@ uint64_t lh_msg_pull_data(LH_ARGS)
 	return 0;
 }
 
+/* The message that bpf_msg_push_data / bpf_msg_pop_data edit; NULL with
+ * *rc = -EINVAL (no message, or flags set) or 0 (len 0: nothing to do). */
+static struct anybpf_helper_run *msg_edit_of(anybpf_run *run, uint64_t flags, uint32_t len,
+					     uint64_t *rc)
+{
+	struct anybpf_helper_run *hr = msg_of(run);
+	*rc = (uint64_t)-EINVAL;
+	if (!hr || flags)
+		return NULL;
+	*rc = 0;
+	return len ? hr : NULL;
+}
+
 /* bpf_msg_push_data(msg, start, len, flags): len (zeroed) bytes inserted
  * at start, in an element of their own when a slot is free. */
 uint64_t lh_msg_push_data(LH_ARGS)
 {
 	(void)r1, (void)r5;
-	struct anybpf_helper_run *hr = msg_of(run);
 	uint32_t start = (uint32_t)r2, len = (uint32_t)r3, off, l;
-	if (!hr || r4)
-		return (uint64_t)-EINVAL;
-	if (!len)
-		return 0;
+	uint64_t rc;
+	struct anybpf_helper_run *hr = msg_edit_of(run, r4, len, &rc);
+	if (!hr)
+		return rc;
 	unsigned i = msg_find(hr, start, &off, &l);
 	if (start > off + l)
 		return (uint64_t)-EINVAL;
@@ -320,12 +332,11 @@ uint64_t lh_msg_push_data(LH_ARGS)
 uint64_t lh_msg_pop_data(LH_ARGS)
 {
 	(void)r1, (void)r5;
-	struct anybpf_helper_run *hr = msg_of(run);
 	uint32_t start = (uint32_t)r2, len = (uint32_t)r3, off, l;
-	if (!hr || r4)
-		return (uint64_t)-EINVAL;
-	if (!len)
-		return 0;
+	uint64_t rc;
+	struct anybpf_helper_run *hr = msg_edit_of(run, r4, len, &rc);
+	if (!hr)
+		return rc;
 	unsigned i = msg_find(hr, start, &off, &l);
 	uint32_t size = msg_size(hr);
 	if (start >= off + l || (uint64_t)start + len > size)

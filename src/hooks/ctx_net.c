@@ -76,6 +76,24 @@ static void set_ptrs(struct ctx_run *r, uint8_t *meta, uint8_t *data, size_t len
 	k->buf_end = r->buf + r->cap;
 }
 
+/* The buffer of a packet run (headroom, len bytes, tailroom) with data
+ * copied to pre bytes before the headroom's end, and the context (the
+ * hook's, then the helpers' packet), zeroed: where data went, or NULL when
+ * out of memory. */
+static uint8_t *pkt_alloc(struct ctx_run *r, const uint8_t *data, size_t len, size_t pre)
+{
+	r->cap = CTX_XDP_HEADROOM + len + CTX_TAILROOM;
+	r->ctx_size = ctx_ptrs_off(r->hook) + sizeof(struct anybpf_helper_pkt);
+	r->buf = ab_calloc(1, r->cap);
+	r->ctx = ab_calloc(1, r->ctx_size);
+	if (!r->buf || !r->ctx)
+		return NULL;
+	uint8_t *start = r->buf + CTX_XDP_HEADROOM - pre;
+	if (len)
+		memcpy(start, data, len);
+	return start;
+}
+
 static int build_xdp(struct ctx_run *r, const uint8_t *data, size_t len, const uint8_t *ci,
 		     size_t clen, struct anybpf_log *log)
 {
@@ -107,14 +125,9 @@ static int build_xdp(struct ctx_run *r, const uint8_t *data, size_t len, const u
 			r->xdp_ifindex = ifx;
 		r->xdp_rxq = rxq;
 	}
-	r->cap = CTX_XDP_HEADROOM + len + CTX_TAILROOM;
-	r->ctx_size = ctx_ptrs_off(r->hook) + sizeof(struct anybpf_helper_pkt);
-	r->buf = ab_calloc(1, r->cap);
-	r->ctx = ab_calloc(1, r->ctx_size);
-	if (!r->buf || !r->ctx)
+	uint8_t *start = pkt_alloc(r, data, len, meta);
+	if (!start)
 		return -ANYBPF_E_NOMEM;
-	uint8_t *start = r->buf + CTX_XDP_HEADROOM - meta;
-	memcpy(start, data, len);
 	wr32(r->ctx + XDP_INGRESS_IFINDEX, r->xdp_ifindex);
 	wr32(r->ctx + XDP_RX_QUEUE_INDEX, r->xdp_rxq);
 	set_ptrs(r, start, start + meta, len - meta);
@@ -157,15 +170,9 @@ static int build_stream(struct ctx_run *r, const uint8_t *data, size_t len, cons
 		    !(b >= SKB_TC_INDEX && b < SKB_CB_END) && !(b >= SKB_FAMILY && b < 140))
 			return ab_err(log, -ANYBPF_E_INVAL, -1,
 				      "ctx_in: __sk_buff byte %zu is not zero, but an sk_skb ctx_in may set only priority, tc_index, cb[], family, remote/local_ip4/ip6 and remote/local_port", b);
-	r->cap = CTX_XDP_HEADROOM + len + CTX_TAILROOM;
-	r->ctx_size = ctx_ptrs_off(r->hook) + sizeof(struct anybpf_helper_pkt);
-	r->buf = ab_calloc(1, r->cap);
-	r->ctx = ab_calloc(1, r->ctx_size);
-	if (!r->buf || !r->ctx)
+	uint8_t *d = pkt_alloc(r, data, len, 0);
+	if (!d)
 		return -ANYBPF_E_NOMEM;
-	uint8_t *d = r->buf + CTX_XDP_HEADROOM;
-	if (len)
-		memcpy(d, data, len);
 	if (clen)
 		memcpy(r->ctx, ci, clen < SKB_SIZE ? clen : SKB_SIZE);
 	wr32(r->ctx + SKB_LEN, (uint32_t)len);
@@ -197,15 +204,9 @@ static int build_ptrs(struct ctx_run *r, const uint8_t *data, size_t len, const 
 				      "ctx_in: %s.%s (bytes %u-%u) is a pointer the runtime sets to the packet (data_in); leave it zero",
 				      h->name, f->name, f->off, f->off + f->size - 1);
 	}
-	r->cap = CTX_XDP_HEADROOM + len + CTX_TAILROOM;
-	r->ctx_size = ctx_ptrs_off(h) + sizeof(struct anybpf_helper_pkt);
-	r->buf = ab_calloc(1, r->cap);
-	r->ctx = ab_calloc(1, r->ctx_size);
-	if (!r->buf || !r->ctx)
+	uint8_t *d = pkt_alloc(r, data, len, 0);
+	if (!d)
 		return -ANYBPF_E_NOMEM;
-	uint8_t *d = r->buf + CTX_XDP_HEADROOM;
-	if (len)
-		memcpy(d, data, len);
 	if (clen)
 		memcpy(r->ctx, ci, clen);
 	set_ptrs(r, d, d, len);
@@ -242,14 +243,9 @@ static int build_skb(struct ctx_run *r, const uint8_t *data, size_t len, const u
 	if (ifx > LOOPBACK_IFINDEX)
 		return ab_err(log, -ANYBPF_E_INVAL, -1, "ctx_in: __sk_buff.ifindex %u: the only device is lo (ifindex 1)", ifx);
 	r->hh_len = is_l2 ? 0 : CTX_ETH_HLEN;
-	r->cap = CTX_XDP_HEADROOM + len + CTX_TAILROOM;
-	r->ctx_size = ctx_ptrs_off(r->hook) + sizeof(struct anybpf_helper_pkt);
-	r->buf = ab_calloc(1, r->cap);
-	r->ctx = ab_calloc(1, r->ctx_size);
-	if (!r->buf || !r->ctx)
+	uint8_t *frame = pkt_alloc(r, data, len, 0), *s = r->ctx;
+	if (!frame)
 		return -ANYBPF_E_NOMEM;
-	uint8_t *frame = r->buf + CTX_XDP_HEADROOM, *s = r->ctx;
-	memcpy(frame, data, len);
 	/* eth_type_trans on the loopback device, whose address and broadcast
 	 * address are both 00:00:00:00:00:00: ff:ff:ff:ff:ff:ff is multicast */
 	uint32_t pkt_type = 0; /* PACKET_HOST */
