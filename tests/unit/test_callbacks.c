@@ -9,6 +9,7 @@
 #include "anybpf.h"
 #include "helpers/linux_helpers.h"
 #include "unit.h"
+#include "unit_run.h"
 #include "vm/vm_internal.h"
 
 #define P(x) ((uint64_t)(uintptr_t)(x))
@@ -54,19 +55,9 @@ static int cb_setup(struct cbfix *f, const char *text, unsigned call_depth)
 	f->env.maps = f->maps;
 	f->log = (struct anybpf_log){ .buf = f->logbuf, .size = sizeof(f->logbuf) };
 	struct anybpf_vm_opts vo = { .sz = sizeof(vo), .call_depth = call_depth };
-	f->vm = anybpf_vm_new(&vo);
-	if (!f->vm || anybpf_helpers_register_linux(f->vm, &f->env))
-		return -1;
-	struct anybpf_insn *insns = NULL;
-	size_t n = 0;
-	int err = anybpf_assemble(text, strlen(text), &insns, &n, &f->log);
-	if (!err)
-		err = anybpf_vm_load(f->vm, insns, n, &f->log);
-	anybpf_free(insns);
-	if (err) {
-		fprintf(stderr, "    %s", f->logbuf);
+	int err = unit_linux_vm(&f->vm, &vo, &f->env, text, &f->log);
+	if (err)
 		return err;
-	}
 	f->jit_ok = anybpf_vm_jit_compile(f->vm, NULL) == 0;
 	return 0;
 }

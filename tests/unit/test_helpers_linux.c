@@ -7,6 +7,7 @@
 #include "anybpf.h"
 #include "helpers/linux_helpers.h"
 #include "unit.h"
+#include "unit_run.h"
 #include "vm/vm_internal.h"
 
 /* A run that is not executing a program: regions the helpers may use,
@@ -1168,18 +1169,7 @@ static int vm_setup(struct vmfix *v, const char *text)
 	memset(v, 0, sizeof(*v));
 	v->env.sz = sizeof(v->env);
 	v->log = (struct anybpf_log){ .buf = v->logbuf, .size = sizeof(v->logbuf) };
-	v->vm = anybpf_vm_new(NULL);
-	if (!v->vm || anybpf_helpers_register_linux(v->vm, &v->env))
-		return -1;
-	struct anybpf_insn *insns = NULL;
-	size_t n = 0;
-	int err = anybpf_assemble(text, strlen(text), &insns, &n, &v->log);
-	if (!err)
-		err = anybpf_vm_load(v->vm, insns, n, &v->log);
-	anybpf_free(insns);
-	if (err)
-		fprintf(stderr, "    %s", v->logbuf);
-	return err;
+	return unit_linux_vm(&v->vm, NULL, &v->env, text, &v->log);
 }
 
 static int vm_run(struct vmfix *v, enum anybpf_exec_mode mode, uint64_t r1, uint64_t r2,

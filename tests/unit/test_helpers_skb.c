@@ -12,6 +12,7 @@
 #include "anybpf.h"
 #include "helpers/linux_helpers.h"
 #include "unit.h"
+#include "unit_run.h"
 
 #define P(x) ((uint64_t)(uintptr_t)(x))
 #define NEG(e) ((uint64_t)(int64_t)-(e))
@@ -87,18 +88,7 @@ static int sk_load(struct sk *x, const char *text)
 	memset(x, 0, sizeof(*x));
 	x->env.sz = sizeof(x->env);
 	x->log = (struct anybpf_log){ .buf = x->logbuf, .size = sizeof(x->logbuf) };
-	x->vm = anybpf_vm_new(NULL);
-	if (!x->vm || anybpf_helpers_register_linux(x->vm, &x->env))
-		return -1;
-	struct anybpf_insn *insns = NULL;
-	size_t n = 0;
-	int err = anybpf_assemble(text, strlen(text), &insns, &n, &x->log);
-	if (!err)
-		err = anybpf_vm_load(x->vm, insns, n, &x->log);
-	anybpf_free(insns);
-	if (err)
-		fprintf(stderr, "    %s\n", x->logbuf);
-	return err;
+	return unit_linux_vm(&x->vm, NULL, &x->env, text, &x->log);
 }
 
 static int sk_call(struct sk *x, int id, const char *a1, const char *a2, const char *a3,
@@ -165,6 +155,22 @@ static void sk_free(struct sk *x)
 static size_t sk_len(const struct sk *x)
 {
 	return (size_t)(x->pkt.data_end - x->pkt.data);
+}
+
+/* One checked run of "call id" (args as sk_call's) on the packet f of len
+ * bytes, in a VM of its own: the result (0xdeadbeef if it did not load or
+ * run; the load is checked). */
+static uint64_t sk_once(int id, const char *a1, const char *a2, const char *a3, const char *a4,
+			const char *a5, const uint8_t *f, size_t len)
+{
+	struct sk x;
+	uint64_t r = 0xdeadbeef;
+	if (CHECK(sk_call(&x, id, a1, a2, a3, a4, a5) == 0)) {
+		sk_packet(&x, f, len);
+		r = sk_run(&x);
+	}
+	sk_free(&x);
+	return r;
 }
 
 /* ---- VLAN ----------------------------------------------------------------- */
@@ -382,10 +388,8 @@ TEST(helper_skb_adjust_room)
 		sk_free(&x);
 	}
 	/* not IP: -ENOTSUPP */
-	CHECK_EQ(sk_call(&x, LH_ID_skb_adjust_room, NULL, "8", "1", "0", NULL), 0);
-	sk_packet(&x, f, frame4(f, 0x0806));
-	CHECK_EQ(sk_run(&x), (uint64_t)-ANYBPF_ENOTSUPP);
-	sk_free(&x);
+	CHECK_EQ(sk_once(LH_ID_skb_adjust_room, NULL, "8", "1", "0", NULL, f, frame4(f, 0x0806)),
+		 (uint64_t)-ANYBPF_ENOTSUPP);
 }
 
 TEST(helper_skb_csum_level)
@@ -435,18 +439,11 @@ TEST(helper_skb_set_tstamp)
 	sk_packet(&x, f, frame4(f, 0x0806));
 	CHECK_EQ(sk_run(&x), NEG(EOPNOTSUPP));    /* not IP */
 	sk_free(&x);
-	CHECK_EQ(sk_call(&x, LH_ID_skb_set_tstamp, NULL, "0", "2", NULL, NULL), 0);
-	sk_packet(&x, f, frame4(f, 0x0800));
-	CHECK_EQ(sk_run(&x), NEG(EINVAL));        /* TAI needs a time */
-	sk_free(&x);
-	CHECK_EQ(sk_call(&x, LH_ID_skb_set_tstamp, NULL, "5", "3", NULL, NULL), 0);
-	sk_packet(&x, f, 60);
-	CHECK_EQ(sk_run(&x), NEG(EINVAL));
-	sk_free(&x);
-	CHECK_EQ(sk_call(&x, LH_ID_skb_set_tstamp, NULL, "0", "0", NULL, NULL), 0);
-	sk_packet(&x, f, 60);
-	CHECK_EQ(sk_run(&x), 0);                  /* REALTIME 0: clears */
-	sk_free(&x);
+	/* TAI needs a time */
+	CHECK_EQ(sk_once(LH_ID_skb_set_tstamp, NULL, "0", "2", NULL, NULL, f, frame4(f, 0x0800)),
+		 NEG(EINVAL));
+	CHECK_EQ(sk_once(LH_ID_skb_set_tstamp, NULL, "5", "3", NULL, NULL, f, 60), NEG(EINVAL));
+	CHECK_EQ(sk_once(LH_ID_skb_set_tstamp, NULL, "0", "0", NULL, NULL, f, 60), 0); /* REALTIME 0: clears */
 }
 
 /* ---- redirects, classids, cgroups ------------------------------------------ */
@@ -476,10 +473,7 @@ TEST(helper_skb_clone_redirect)
 	CHECK_EQ(sk_run(&x), 0);
 	CHECK_EQ(x.hr.clone.ifindex, 7);
 	sk_free(&x);
-	CHECK_EQ(sk_call(&x, LH_ID_clone_redirect, NULL, "1", "2", NULL, NULL), 0);
-	sk_packet(&x, f, 60);
-	CHECK_EQ(sk_run(&x), NEG(EINVAL));
-	sk_free(&x);
+	CHECK_EQ(sk_once(LH_ID_clone_redirect, NULL, "1", "2", NULL, NULL, f, 60), NEG(EINVAL));
 }
 
 TEST(helper_skb_classid_realm)
@@ -543,8 +537,13 @@ TEST(helper_skb_cgroups)
 	snprintf(mp, sizeof(mp), "%llu", (unsigned long long)P(ca));
 	static const char *idx[] = { "0", "1", "2", "3", "4" };
 	static const uint64_t under[] = { 1, NEG(EAGAIN), 0, 1, NEG(E2BIG) };
-	for (int i = 0; i < 5; i++) {
-		CHECK_EQ(sk_call(&x, LH_ID_skb_under_cgroup, NULL, mp, idx[i], NULL, NULL), 0);
+	for (int i = 0; i < 10; i++) {
+		/* skb_under_cgroup(skb, map, idx), then current_task_under_cgroup(map, idx) */
+		if (i % 2 == 0)
+			CHECK_EQ(sk_call(&x, LH_ID_skb_under_cgroup, NULL, mp, idx[i / 2], NULL, NULL), 0);
+		else
+			CHECK_EQ(sk_call(&x, LH_ID_current_task_under_cgroup, mp, idx[i / 2], NULL, NULL,
+					 NULL), 0);
 		sk_packet(&x, f, 60);
 		x.env.maps = maps;
 		x.env.nmaps = 1;
@@ -552,24 +551,11 @@ TEST(helper_skb_cgroups)
 		x.env.ncgroup_path = 3;
 		x.env.cgroup_array = slots;
 		x.env.ncgroup_array = 4;
-		CHECK_EQ(sk_run(&x), under[i]);
-		sk_free(&x);
-		CHECK_EQ(sk_call(&x, LH_ID_current_task_under_cgroup, mp, idx[i], NULL, NULL, NULL), 0);
-		sk_packet(&x, f, 60);
-		x.env.maps = maps;
-		x.env.nmaps = 1;
-		x.env.cgroup_path = path;
-		x.env.ncgroup_path = 3;
-		x.env.cgroup_array = slots;
-		x.env.ncgroup_array = 4;
-		CHECK_EQ(sk_run(&x), under[i]);
+		CHECK_EQ(sk_run(&x), under[i / 2]);
 		sk_free(&x);
 	}
 	/* a map that is not a cgroup_array, or not the program's: -EINVAL */
-	CHECK_EQ(sk_call(&x, LH_ID_skb_under_cgroup, NULL, mp, "0", NULL, NULL), 0);
-	sk_packet(&x, f, 60);
-	CHECK_EQ(sk_run(&x), NEG(EINVAL));
-	sk_free(&x);
+	CHECK_EQ(sk_once(LH_ID_skb_under_cgroup, NULL, mp, "0", NULL, NULL, f, 60), NEG(EINVAL));
 	anybpf_rtmap_free(ca);
 }
 
@@ -685,10 +671,7 @@ TEST(helper_skb_tunnel_opt)
 	sk_free(&x);
 	/* set needs set_tunnel_key first (-EINVAL), then works; the options
 	 * read back */
-	CHECK_EQ(sk_call(&x, LH_ID_skb_set_tunnel_opt, NULL, "mem", "8", NULL, NULL), 0);
-	sk_packet(&x, f, 60);
-	CHECK_EQ(sk_run(&x), NEG(EINVAL));
-	sk_free(&x);
+	CHECK_EQ(sk_once(LH_ID_skb_set_tunnel_opt, NULL, "mem", "8", NULL, NULL, f, 60), NEG(EINVAL));
 	static const char prog[] =
 		"r6 = r1\nr7 = r2\n"
 		"r2 = r7\nr2 += 64\nr3 = 44\nr4 = 0\ncall 21\n"
@@ -957,10 +940,7 @@ TEST(helper_misc_signals)
 		CHECK_EQ(sk_run(&x), NEG(EPERM));
 		CHECK_EQ(x.hr.nsignals, 0);
 		sk_free(&x);
-		CHECK_EQ(sk_call(&x, ids[i], "65", NULL, NULL, NULL, NULL), 0);
-		sk_packet(&x, f, 60);
-		CHECK_EQ(sk_run(&x), NEG(EINVAL));
-		sk_free(&x);
+		CHECK_EQ(sk_once(ids[i], "65", NULL, NULL, NULL, NULL, f, 60), NEG(EINVAL));
 		CHECK_EQ(sk_call(&x, ids[i], "0", NULL, NULL, NULL, NULL), 0);
 		sk_packet(&x, f, 60);
 		CHECK_EQ(sk_run(&x), 0);
@@ -1096,10 +1076,7 @@ TEST(helper_misc_bind)
 	CHECK_EQ(sk_run(&x), NEG(EINVAL));
 	CHECK_EQ(x.hr.bind_addr[3], 80);
 	sk_free(&x);
-	CHECK_EQ(sk_call(&x, LH_ID_bind, NULL, "mem", "1", NULL, NULL), 0);
-	sk_packet(&x, f, 60);
-	CHECK_EQ(sk_run(&x), NEG(EINVAL));
-	sk_free(&x);
+	CHECK_EQ(sk_once(LH_ID_bind, NULL, "mem", "1", NULL, NULL, f, 60), NEG(EINVAL));
 }
 
 TEST(helper_misc_get_local_storage)

@@ -14,6 +14,7 @@
 #include "anybpf.h"
 #include "helpers/linux_helpers.h"
 #include "unit.h"
+#include "unit_run.h"
 
 #define P(x) ((uint64_t)(uintptr_t)(x))
 #define NEG(e) ((uint64_t)(int64_t)-(e))
@@ -44,18 +45,7 @@ static int ms_load(struct ms *x, const char *type, const char *text)
 	x->env = (struct anybpf_helper_env){ .sz = sizeof(x->env), .prog_type = type, .maps = x->maps,
 					     .nmaps = 1 };
 	x->log = (struct anybpf_log){ .buf = x->logbuf, .size = sizeof(x->logbuf) };
-	x->vm = anybpf_vm_new(NULL);
-	if (!x->vm || anybpf_helpers_register_linux(x->vm, &x->env))
-		return -1;
-	struct anybpf_insn *insns = NULL;
-	size_t n = 0;
-	int err = anybpf_assemble(text, strlen(text), &insns, &n, &x->log);
-	if (!err)
-		err = anybpf_vm_load(x->vm, insns, n, &x->log);
-	anybpf_free(insns);
-	if (err)
-		fprintf(stderr, "    %s\n", x->logbuf);
-	return err;
+	return unit_linux_vm(&x->vm, NULL, &x->env, text, &x->log);
 }
 
 /* the message: "0123456789..." of len bytes at buf + 16 */
@@ -125,6 +115,26 @@ static uint64_t msg_call(struct ms *x, size_t len, int id, long a2, long a3, lon
 		return 0xdeadbeef;
 	ms_msg(x, len);
 	return ms_run(x);
+}
+
+/* msg_call on a 10-byte message: its result, then (size >= 0) the
+ * message's size */
+struct msg_case {
+	int id;
+	long a2, a3, a4;
+	uint64_t want;
+	int size;
+};
+
+static void msg_cases(const struct msg_case *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct ms x;
+		CHECK_EQ(msg_call(&x, 10, c[i].id, c[i].a2, c[i].a3, c[i].a4), c[i].want);
+		if (c[i].size >= 0)
+			CHECK_EQ(md_size(&x), c[i].size);
+		ms_free(&x);
+	}
 }
 
 TEST(helper_sock_msg_apply_cork)
@@ -197,16 +207,10 @@ TEST(helper_sock_msg_push_data)
 	CHECK(memcmp(x.pkt.data, "0123456789", 10) == 0 && x.pkt.data[10] == 0 && x.pkt.data[49] == 0);
 	ms_free(&x);
 	/* flags, start past the end, no room, len 0 (nothing) */
-	CHECK_EQ(msg_call(&x, 10, 90, 0, 4, 2), NEG(EINVAL));
-	ms_free(&x);
-	CHECK_EQ(msg_call(&x, 10, 90, 11, 4, 0), NEG(EINVAL));
-	ms_free(&x);
-	CHECK_EQ(msg_call(&x, 10, 90, 0, 55, 0), NEG(ENOMEM));
-	CHECK_EQ(md_size(&x), 10);
-	ms_free(&x);
-	CHECK_EQ(msg_call(&x, 10, 90, 0, 0, 0), 0);
-	CHECK_EQ(md_size(&x), 10);
-	ms_free(&x);
+	static const struct msg_case push_bad[] = {
+		{ 90, 0, 4, 2, NEG(EINVAL), -1 }, { 90, 11, 4, 0, NEG(EINVAL), -1 },
+		{ 90, 0, 55, 0, NEG(ENOMEM), 10 }, { 90, 0, 0, 0, 0, 10 } };
+	msg_cases(push_bad, sizeof(push_bad) / sizeof(push_bad[0]));
 }
 
 TEST(helper_sock_msg_push_copy_path)
@@ -252,16 +256,10 @@ TEST(helper_sock_msg_pop_data)
 	CHECK(memcmp(x.pkt.data, "01", 2) == 0);
 	ms_free(&x);
 	/* flags, start at the end, past the end, len 0 */
-	CHECK_EQ(msg_call(&x, 10, 91, 0, 1, 1), NEG(EINVAL));
-	ms_free(&x);
-	CHECK_EQ(msg_call(&x, 10, 91, 10, 1, 0), NEG(EINVAL));
-	ms_free(&x);
-	CHECK_EQ(msg_call(&x, 10, 91, 5, 6, 0), NEG(EINVAL));
-	CHECK_EQ(md_size(&x), 10);
-	ms_free(&x);
-	CHECK_EQ(msg_call(&x, 10, 91, 5, 0, 0), 0);
-	CHECK_EQ(md_size(&x), 10);
-	ms_free(&x);
+	static const struct msg_case pop_bad[] = {
+		{ 91, 0, 1, 1, NEG(EINVAL), -1 }, { 91, 10, 1, 0, NEG(EINVAL), -1 },
+		{ 91, 5, 6, 0, NEG(EINVAL), 10 }, { 91, 5, 0, 0, 0, 10 } };
+	msg_cases(pop_bad, sizeof(pop_bad) / sizeof(pop_bad[0]));
 }
 
 TEST(helper_sock_redirects_without_sockmaps)

@@ -12,6 +12,17 @@
 #include "helpers/linux_helpers.h"
 #include "hooks/ctx.h"
 #include "unit.h"
+#include "unit_run.h"
+
+/* r2 = data, r3 = data_end (ctx offsets 0 and 8 in these tests' types);
+ * r0 = ret and skip `skip` instructions unless len bytes are there */
+#define DATA_GUARD(len, ret, skip)                                        \
+	"r2 = *(u64 *)(r1 + 0)\n"                                         \
+	"r3 = *(u64 *)(r1 + 8)\n"                                         \
+	"r4 = r2\n"                                                       \
+	"r4 += " len "\n"                                                 \
+	"r0 = " ret "\n"                                                  \
+	"if r4 > r3 goto +" skip "\n"
 
 struct hrun {
 	int err;              /* 0, or where the pipeline stopped (negative) */
@@ -62,24 +73,8 @@ static void run_prog(struct hrun *o, const char *type, const char *text, int unv
 		goto out;
 	if ((o->err = ctx_run_build(&cr, h, data, dlen, ctx, clen, &log)) != 0)
 		goto out;
-	struct anybpf_region reg[2] = { { cr.ctx, cr.ctx_size, ANYBPF_REGION_R | ANYBPF_REGION_W, "ctx" } };
-	size_t nreg = 1;
-	if (cr.buf)
-		reg[nreg++] = (struct anybpf_region){ cr.buf, cr.cap,
-			h->flags & HOOK_PKT_W ? ANYBPF_REGION_R | ANYBPF_REGION_W : ANYBPF_REGION_R, "packet" };
-	struct anybpf_helper_run hr;
-	anybpf_helper_run_init(&hr, &env);
-	hr.ctx = (uint64_t)(uintptr_t)cr.ctx;
-	hr.pkt = ctx_pkt(&cr);
-	size_t plen = 0;
-	const void *pkt = ctx_run_data(&cr, &plen);
-	struct anybpf_exec_opts eo = { .sz = sizeof(eo), .mode = ANYBPF_EXEC_CHECKED,
-				       .args = { (uint64_t)(uintptr_t)cr.ctx }, .regions = reg,
-				       .nregions = nreg, .pkt = pkt, .pkt_len = plen, .user = &hr };
-	struct anybpf_exec_result er = { 0, 0 };
-	if ((o->err = anybpf_vm_exec(vm, &eo, &er, &log)) != 0)
+	if ((o->err = unit_hook_exec(vm, &cr, &env, h->flags & HOOK_PKT_W, &o->retval, &log)) != 0)
 		goto out;
-	o->retval = er.retval;
 	uint8_t *d = NULL;
 	if ((o->err = ctx_run_output(&cr, &d, &o->data_len, o->ctx_out, sizeof(o->ctx_out), &o->ctx_len)) != 0)
 		goto out;
@@ -195,12 +190,7 @@ TEST(hooks_run_sk_msg)
 {
 	/* 8-byte data/data_end (rewritten to the native pointers), size */
 	static const char prog[] =
-		"r2 = *(u64 *)(r1 + 0)\n"
-		"r3 = *(u64 *)(r1 + 8)\n"
-		"r4 = r2\n"
-		"r4 += 1\n"
-		"r0 = 0\n"
-		"if r4 > r3 goto +3\n"
+		DATA_GUARD("1", "0", "3")
 		"r0 = *(u8 *)(r2 + 0)\n"
 		"r5 = *(u32 *)(r1 + 68)\n"
 		"r0 += r5\n"
@@ -298,12 +288,7 @@ TEST(hooks_run_windows_xdp)
 {
 	/* 8-byte pointers, a packet write, XDP_PASS (1 on Windows) */
 	static const char prog[] =
-		"r2 = *(u64 *)(r1 + 0)\n"
-		"r3 = *(u64 *)(r1 + 8)\n"
-		"r4 = r2\n"
-		"r4 += 14\n"
-		"r0 = 2\n"
-		"if r4 > r3 goto +3\n"
+		DATA_GUARD("14", "2", "3")
 		"r5 = 0xaa\n"
 		"*(u8 *)(r2 + 0) = r5\n"
 		"r0 = 1\n"
@@ -336,12 +321,7 @@ TEST(hooks_run_windows_bind)
 {
 	/* the app id is the packet; deny "app..." (BIND_DENY 1) */
 	static const char prog[] =
-		"r2 = *(u64 *)(r1 + 0)\n"
-		"r3 = *(u64 *)(r1 + 8)\n"
-		"r4 = r2\n"
-		"r4 += 1\n"
-		"r0 = 0\n"
-		"if r4 > r3 goto +4\n"
+		DATA_GUARD("1", "0", "4")
 		"r5 = *(u8 *)(r2 + 0)\n"
 		"if r5 != 0x61 goto +2\n"
 		"r0 = *(u8 *)(r1 + 48)\n"

@@ -46,6 +46,53 @@ static int jit_here(void)
 	return vm != NULL;
 }
 
+/* Run on(vm, v) for every variant v (the JIT's when it is here) with
+ * `text` loaded by rp_vm(text, verified, v); the VM is freed after. */
+static void rp_each(const char *text, int verified, void (*on)(anybpf_vm *vm, int v))
+{
+	for (int v = 0; v < NV; v++) {
+		if (v == 4 && !jit_here())
+			continue;
+		anybpf_vm *vm = rp_vm(text, verified, v);
+		if (CHECK(vm != NULL))
+			on(vm, v);
+		anybpf_vm_free(vm);
+	}
+}
+
+/* eo: r1 = mem, one region over it (RW), variant v's mode, repeat runs */
+static void rp_mem_opts(struct anybpf_exec_opts *eo, struct anybpf_region *reg, uint64_t *mem,
+			size_t len, int v, uint64_t repeat)
+{
+	*reg = (struct anybpf_region){ mem, len, ANYBPF_REGION_RW, "mem" };
+	*eo = (struct anybpf_exec_opts){ .sz = sizeof(*eo), .mode = rp_mode(v), .repeat = repeat,
+					 .args = { (uint64_t)(uintptr_t)mem },
+					 .regions = reg, .nregions = 1 };
+}
+
+static void repeat_counts_runs_in_memory_on(anybpf_vm *vm, int v)
+{
+	uint64_t mem[1] = { 0 };
+	struct anybpf_region reg;
+	struct anybpf_exec_opts eo;
+	rp_mem_opts(&eo, &reg, mem, sizeof(mem), v, 1000);
+	struct anybpf_exec_result res = { 0, 0 };
+	CHECK_EQ(anybpf_vm_exec(vm, &eo, &res, NULL), 0);
+	CHECK_EQ(mem[0], 1000);
+	CHECK_EQ(res.retval, 999);
+	/* repeat 0 and 1: one run */
+	eo.repeat = 0;
+	CHECK_EQ(anybpf_vm_exec(vm, &eo, &res, NULL), 0);
+	eo.repeat = 1;
+	CHECK_EQ(anybpf_vm_exec(vm, &eo, &res, NULL), 0);
+	CHECK_EQ(mem[0], 1002);
+	/* an old caller's opts without the field: one run */
+	eo.repeat = 50;
+	eo.sz = offsetof(struct anybpf_exec_opts, repeat);
+	CHECK_EQ(anybpf_vm_exec(vm, &eo, &res, NULL), 0);
+	CHECK_EQ(mem[0], 1003);
+}
+
 TEST(repeat_counts_runs_in_memory)
 {
 	/* mem[0] += 1 each run; r0 = the value read before the add, so the
@@ -56,33 +103,15 @@ TEST(repeat_counts_runs_in_memory)
 		"r2 += 1\n"
 		"*(u64 *)(r1 + 0) = r2\n"
 		"exit\n";
-	for (int v = 0; v < NV; v++) {
-		if (v == 4 && !jit_here())
-			continue;
-		anybpf_vm *vm = rp_vm(prog, 1, v);
-		CHECK(vm != NULL);
-		uint64_t mem[1] = { 0 };
-		struct anybpf_region reg = { mem, sizeof(mem), ANYBPF_REGION_RW, "mem" };
-		struct anybpf_exec_opts eo = { .sz = sizeof(eo), .mode = rp_mode(v), .repeat = 1000,
-					       .args = { (uint64_t)(uintptr_t)mem },
-					       .regions = &reg, .nregions = 1 };
-		struct anybpf_exec_result res = { 0, 0 };
-		CHECK_EQ(anybpf_vm_exec(vm, &eo, &res, NULL), 0);
-		CHECK_EQ(mem[0], 1000);
-		CHECK_EQ(res.retval, 999);
-		/* repeat 0 and 1: one run */
-		eo.repeat = 0;
-		CHECK_EQ(anybpf_vm_exec(vm, &eo, &res, NULL), 0);
-		eo.repeat = 1;
-		CHECK_EQ(anybpf_vm_exec(vm, &eo, &res, NULL), 0);
-		CHECK_EQ(mem[0], 1002);
-		/* an old caller's opts without the field: one run */
-		eo.repeat = 50;
-		eo.sz = offsetof(struct anybpf_exec_opts, repeat);
-		CHECK_EQ(anybpf_vm_exec(vm, &eo, &res, NULL), 0);
-		CHECK_EQ(mem[0], 1003);
-		anybpf_vm_free(vm);
-	}
+	rp_each(prog, 1, repeat_counts_runs_in_memory_on);
+}
+
+static void repeat_fresh_registers_and_stack_on(anybpf_vm *vm, int v)
+{
+	struct anybpf_exec_opts eo = { .sz = sizeof(eo), .mode = rp_mode(v), .repeat = 3 };
+	struct anybpf_exec_result res = { 1, 0 };
+	CHECK_EQ(anybpf_vm_exec(vm, &eo, &res, NULL), 0);
+	CHECK_EQ(res.retval, 0);
 }
 
 TEST(repeat_fresh_registers_and_stack)
@@ -97,17 +126,7 @@ TEST(repeat_fresh_registers_and_stack)
 		"*(u64 *)(r10 - 8) = r1\n"
 		"r6 = 5\n"
 		"exit\n";
-	for (int v = 0; v < NV; v++) {
-		if (v == 4 && !jit_here())
-			continue;
-		anybpf_vm *vm = rp_vm(prog, 0, v);
-		CHECK(vm != NULL);
-		struct anybpf_exec_opts eo = { .sz = sizeof(eo), .mode = rp_mode(v), .repeat = 3 };
-		struct anybpf_exec_result res = { 1, 0 };
-		CHECK_EQ(anybpf_vm_exec(vm, &eo, &res, NULL), 0);
-		CHECK_EQ(res.retval, 0);
-		anybpf_vm_free(vm);
-	}
+	rp_each(prog, 0, repeat_fresh_registers_and_stack_on);
 }
 
 struct hook_state {
@@ -125,31 +144,42 @@ static int hook(void *user, const void **pkt, size_t *len)
 	return 0;
 }
 
+static void repeat_rerun_hook_on(anybpf_vm *vm, int v)
+{
+	static const uint8_t p1[2] = { 11, 0 }, p2[2] = { 22, 0 };
+	struct hook_state h = { 0, 0, p2 };
+	struct anybpf_exec_opts eo = { .sz = sizeof(eo), .mode = rp_mode(v), .repeat = 4,
+				       .pkt = p1, .pkt_len = 2, .user = &h,
+				       .rerun = hook };
+	struct anybpf_exec_result res = { 0, 0 };
+	CHECK_EQ(anybpf_vm_exec(vm, &eo, &res, NULL), 0);
+	CHECK_EQ(h.calls, 3);
+	CHECK_EQ(res.retval, 22);
+	/* its error ends the loop and is the result */
+	h = (struct hook_state){ 0, 2, p2 };
+	CHECK_EQ(anybpf_vm_exec(vm, &eo, &res, NULL), -ANYBPF_E_INVAL);
+	CHECK_EQ(h.calls, 2);
+}
+
 TEST(repeat_rerun_hook)
 {
 	/* r0 = the packet's byte 0 (LD_ABS): the hook swaps the packet after
 	 * the first run */
 	static const char prog[] = "r6 = r1\nr0 = *(u8 *)skb[0]\nexit\n";
-	static const uint8_t p1[2] = { 11, 0 }, p2[2] = { 22, 0 };
-	for (int v = 0; v < NV; v++) {
-		if (v == 4 && !jit_here())
-			continue;
-		anybpf_vm *vm = rp_vm(prog, 1, v);
-		CHECK(vm != NULL);
-		struct hook_state h = { 0, 0, p2 };
-		struct anybpf_exec_opts eo = { .sz = sizeof(eo), .mode = rp_mode(v), .repeat = 4,
-					       .pkt = p1, .pkt_len = 2, .user = &h,
-					       .rerun = hook };
-		struct anybpf_exec_result res = { 0, 0 };
-		CHECK_EQ(anybpf_vm_exec(vm, &eo, &res, NULL), 0);
-		CHECK_EQ(h.calls, 3);
-		CHECK_EQ(res.retval, 22);
-		/* its error ends the loop and is the result */
-		h = (struct hook_state){ 0, 2, p2 };
-		CHECK_EQ(anybpf_vm_exec(vm, &eo, &res, NULL), -ANYBPF_E_INVAL);
-		CHECK_EQ(h.calls, 2);
-		anybpf_vm_free(vm);
-	}
+	rp_each(prog, 1, repeat_rerun_hook_on);
+}
+
+static void repeat_budget_per_run_and_errors_stop_on(anybpf_vm *vm, int v)
+{
+	struct anybpf_exec_opts eo = { .sz = sizeof(eo), .mode = rp_mode(v), .repeat = 100,
+				       .budget = 400 };
+	struct anybpf_exec_result res = { 0, 0 };
+	CHECK_EQ(anybpf_vm_exec(vm, &eo, &res, NULL), 0);
+	CHECK_EQ(res.retval, 1275);
+	if (!CHECK(res.insns > 100 && res.insns <= 400)) /* the last run's */
+		fprintf(stderr, "    variant %d: insns %llu\n", v, (unsigned long long)res.insns);
+	eo.budget = 100;
+	CHECK_EQ(anybpf_vm_exec(vm, &eo, &res, NULL), -ANYBPF_E_BUDGET);
 }
 
 TEST(repeat_budget_per_run_and_errors_stop)
@@ -165,22 +195,19 @@ TEST(repeat_budget_per_run_and_errors_stop)
 		"r1 += -1\n"
 		"if r1 != 0 goto loop\n"
 		"exit\n";
-	for (int v = 0; v < NV; v++) {
-		if (v == 4 && !jit_here())
-			continue;
-		anybpf_vm *vm = rp_vm(prog, 0, v);
-		CHECK(vm != NULL);
-		struct anybpf_exec_opts eo = { .sz = sizeof(eo), .mode = rp_mode(v), .repeat = 100,
-					       .budget = 400 };
-		struct anybpf_exec_result res = { 0, 0 };
-		CHECK_EQ(anybpf_vm_exec(vm, &eo, &res, NULL), 0);
-		CHECK_EQ(res.retval, 1275);
-		if (!CHECK(res.insns > 100 && res.insns <= 400)) /* the last run's */
-			fprintf(stderr, "    variant %d: insns %llu\n", v, (unsigned long long)res.insns);
-		eo.budget = 100;
-		CHECK_EQ(anybpf_vm_exec(vm, &eo, &res, NULL), -ANYBPF_E_BUDGET);
-		anybpf_vm_free(vm);
-	}
+	rp_each(prog, 0, repeat_budget_per_run_and_errors_stop_on);
+}
+
+static void repeat_helper_stop_ends_one_run_on(anybpf_vm *vm, int v)
+{
+	uint64_t mem[1] = { 0 };
+	struct anybpf_region reg;
+	struct anybpf_exec_opts eo;
+	rp_mem_opts(&eo, &reg, mem, sizeof(mem), v, 6);
+	struct anybpf_exec_result res = { 1, 0 };
+	CHECK_EQ(anybpf_vm_exec(vm, &eo, &res, NULL), 0);
+	CHECK_EQ(mem[0], 6);
+	CHECK_EQ(res.retval, 0); /* unwind's stop value */
 }
 
 TEST(repeat_helper_stop_ends_one_run)
@@ -196,20 +223,5 @@ TEST(repeat_helper_stop_ends_one_run)
 		"call 5\n"
 		"r0 = 99\n"
 		"exit\n";
-	for (int v = 0; v < NV; v++) {
-		if (v == 4 && !jit_here())
-			continue;
-		anybpf_vm *vm = rp_vm(prog, 1, v);
-		CHECK(vm != NULL);
-		uint64_t mem[1] = { 0 };
-		struct anybpf_region reg = { mem, sizeof(mem), ANYBPF_REGION_RW, "mem" };
-		struct anybpf_exec_opts eo = { .sz = sizeof(eo), .mode = rp_mode(v), .repeat = 6,
-					       .args = { (uint64_t)(uintptr_t)mem },
-					       .regions = &reg, .nregions = 1 };
-		struct anybpf_exec_result res = { 1, 0 };
-		CHECK_EQ(anybpf_vm_exec(vm, &eo, &res, NULL), 0);
-		CHECK_EQ(mem[0], 6);
-		CHECK_EQ(res.retval, 0); /* unwind's stop value */
-		anybpf_vm_free(vm);
-	}
+	rp_each(prog, 1, repeat_helper_stop_ends_one_run_on);
 }

@@ -13,6 +13,7 @@
 
 #include "anybpf.h"
 #include "unit.h"
+#include "unit_run.h"
 
 #define SRC_DIR "tests/verifier/precision"
 
@@ -44,16 +45,7 @@ static struct anybpf_verify_result *verify_obj(const char *dir, const char *name
 	anybpf_prog *prog = anybpf_object_find_prog(obj, "xdp", NULL);
 	size_t n = 0, nm = anybpf_object_map_count(obj);
 	const struct anybpf_insn *insns = prog ? anybpf_prog_insns(prog, &n) : NULL;
-	struct anybpf_map_desc *md = calloc(nm + 1, sizeof(*md));
-	for (size_t i = 0; md && i < nm; i++) {
-		anybpf_map *m = anybpf_object_map(obj, i);
-		md[i].type = anybpf_map_type(m);
-		md[i].key_size = anybpf_map_key_size(m);
-		md[i].value_size = anybpf_map_value_size(m);
-		md[i].max_entries = anybpf_map_max_entries(m);
-		md[i].name = anybpf_map_name(m);
-		md[i].map_flags = anybpf_map_flags(m);
-	}
+	struct anybpf_map_desc *md = unit_map_descs(obj, 1);
 	struct anybpf_verify_opts o = { .sz = sizeof(o), .prog_type = "xdp", .maps = md,
 					.nmaps = nm, .max_errors = 1 };
 	if (insns && md && anybpf_verify(insns, n, &o, &res))

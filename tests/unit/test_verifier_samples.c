@@ -13,6 +13,7 @@
 
 #include "anybpf.h"
 #include "unit.h"
+#include "unit_run.h"
 
 /* Known differences of verdict: file, section, why. */
 static const struct { const char *file, *section, *why; } known[] = {
@@ -155,18 +156,7 @@ TEST(verifier_samples_match_linux)
 		}
 		size_t n, nm = anybpf_object_map_count(obj);
 		const struct anybpf_insn *insns = anybpf_prog_insns(prog, &n);
-		struct anybpf_map_desc *md = calloc(nm + 1, sizeof(*md));
-		for (size_t i = 0; i < nm; i++) {
-			anybpf_map *m = anybpf_object_map(obj, i);
-			md[i].type = anybpf_map_type(m);
-			md[i].key_size = anybpf_map_key_size(m);
-			md[i].value_size = anybpf_map_value_size(m);
-			md[i].max_entries = anybpf_map_max_entries(m);
-			md[i].name = anybpf_map_name(m);
-			md[i].inner = anybpf_map_inner(m) >= 0 ? (uint32_t)anybpf_map_inner(m) + 1 : 0;
-			md[i].map_flags = anybpf_map_flags(m);
-			md[i].value = anybpf_map_initial(m, NULL);
-		}
+		struct anybpf_map_desc *md = unit_map_descs(obj, 2);
 		/* as a privileged Linux loader: global functions verified alone
 		 * from BTF, uninitialized stack readable */
 		struct anybpf_func_sig *sigs = NULL;
@@ -307,14 +297,7 @@ TEST(verifier_uninit_stack_option)
 	anybpf_prog *prog = anybpf_object_prog(obj, 0);
 	size_t n, nm = anybpf_object_map_count(obj);
 	const struct anybpf_insn *insns = anybpf_prog_insns(prog, &n);
-	struct anybpf_map_desc *md = calloc(nm + 1, sizeof(*md));
-	for (size_t i = 0; i < nm; i++) {
-		anybpf_map *m = anybpf_object_map(obj, i);
-		md[i].type = anybpf_map_type(m);
-		md[i].key_size = anybpf_map_key_size(m);
-		md[i].value_size = anybpf_map_value_size(m);
-		md[i].max_entries = anybpf_map_max_entries(m);
-	}
+	struct anybpf_map_desc *md = unit_map_descs(obj, 0);
 	struct anybpf_verify_result *res = NULL;
 	struct anybpf_verify_opts o = { .sz = sizeof(o), .maps = md, .nmaps = nm };
 	CHECK_EQ(anybpf_verify(insns, n, &o, &res), 0);

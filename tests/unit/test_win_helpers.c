@@ -12,6 +12,7 @@
 #include "helpers/win_helpers_rt.h"
 #include "hooks/ctx.h"
 #include "unit.h"
+#include "unit_run.h"
 
 static uint64_t fixed_clock(void *user, enum anybpf_clock which)
 {
@@ -45,23 +46,7 @@ static uint64_t run_win(const char *type, const char *text, int *err)
 		goto out;
 	if ((*err = ctx_run_build(&cr, h, data, 7, NULL, 0, &log)) != 0)
 		goto out;
-	struct anybpf_region reg[2] = { { cr.ctx, cr.ctx_size, ANYBPF_REGION_R | ANYBPF_REGION_W, "ctx" } };
-	size_t nreg = 1;
-	if (cr.buf)
-		reg[nreg++] = (struct anybpf_region){ cr.buf, cr.cap, ANYBPF_REGION_R, "packet" };
-	struct anybpf_helper_run hr;
-	anybpf_helper_run_init(&hr, &env);
-	hr.ctx = (uint64_t)(uintptr_t)cr.ctx;
-	hr.pkt = ctx_pkt(&cr);
-	size_t plen = 0;
-	const void *pkt = ctx_run_data(&cr, &plen);
-	struct anybpf_exec_opts eo = { .sz = sizeof(eo), .mode = ANYBPF_EXEC_CHECKED,
-				       .args = { (uint64_t)(uintptr_t)cr.ctx }, .regions = reg,
-				       .nregions = nreg, .pkt = pkt, .pkt_len = plen, .user = &hr };
-	struct anybpf_exec_result er = { 0, 0 };
-	if ((*err = anybpf_vm_exec(vm, &eo, &er, &log)) != 0)
-		goto out;
-	ret = er.retval;
+	*err = unit_hook_exec(vm, &cr, &env, 0, &ret, &log);
 out:
 	ctx_run_free(&cr);
 	anybpf_vm_free(vm);
