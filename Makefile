@@ -105,7 +105,7 @@ fuzz:
 	    tests/fuzz/$$t.c $(LIB_SRC) -o build-fuzz/$$t $(LDLIBS) || exit 1; \
 	  mkdir -p build-fuzz/corpus-$$t; \
 	  echo "fuzz: $$t for $(FUZZ_TIME)s"; \
-	  build-fuzz/$$t -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
+	  build-fuzz/$$t -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 -artifact_prefix=build-fuzz/$$t- \
 	    build-fuzz/corpus-$$t $$(ls -d tests/fuzz/seeds/$$t 2>/dev/null) 2>build-fuzz/$$t.log || \
 	    { tail -40 build-fuzz/$$t.log; exit 1; }; \
 	  tail -1 build-fuzz/$$t.log; \
