@@ -38,35 +38,8 @@ PCAP=examples/packets.pcap
 PKT=examples/packet.bin
 EXP="python3 tests/examples/expect.py"
 mkdir -p "$OUT"
-pass=0; fail=0; skip=0
-
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL $1"; [ -n "$2" ] && echo "  $2"; fail=$((fail + 1)); }
-sk() { echo "SKIP $1${2:+: $2}"; skip=$((skip + 1)); }
-
-# expect NAME WANT_RC PATTERN... -- ARGS: `anybpf ARGS` exits WANT_RC and
-# its stdout+stderr contain every fixed-string PATTERN
-expect() {
-	name=$1; want=$2; shift 2
-	pats=""
-	while [ "$1" != "--" ]; do pats="$pats
-$1"; shift; done
-	shift
-	"$A" "$@" >"$OUT/$name.out" 2>&1
-	rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		ko "$name" "exit $rc, expected $want: $(head -c 300 "$OUT/$name.out")"
-		return
-	fi
-	miss=$(echo "$pats" | while IFS= read -r p; do
-		[ -n "$p" ] && ! grep -qF -- "$p" "$OUT/$name.out" && { echo "missing '$p'"; break; }
-	done)
-	if [ -n "$miss" ]; then
-		ko "$name" "$miss; got: $(head -c 400 "$OUT/$name.out")"
-	else
-		ok "$name"
-	fi
-}
+ANYBPF=$A
+. tests/lib.sh
 
 # maps NAME MAP K=V... -- ARGS: `anybpf run ARGS --json --dump-maps` exits
 # 0 and map MAP holds value V at key K

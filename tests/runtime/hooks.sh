@@ -12,30 +12,7 @@ OUT=$BUILD/runtime-hooks
 ANYBPF=$ROOT/$BUILD/anybpf
 case $BUILD in /*) ANYBPF=$BUILD/anybpf ;; esac
 mkdir -p "$OUT"
-pass=0; fail=0; skip=0
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL $1"; [ -n "$2" ] && echo "  $2"; fail=$((fail + 1)); }
-
-# expect NAME WANT_RC PATTERN... -- ARGS: `anybpf ARGS`, exit code and
-# fixed-string patterns in stdout+stderr
-expect() {
-	name=$1; want=$2; shift 2
-	pats=""
-	while [ "$1" != "--" ]; do pats="$pats
-$1"; shift; done
-	shift
-	"$ANYBPF" "$@" >"$OUT/$name.out" 2>&1
-	rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		ko "$name" "exit $rc, expected $want: $(head -c 300 "$OUT/$name.out")"
-		return
-	fi
-	miss=$(echo "$pats" | while IFS= read -r p; do
-		[ -z "$p" ] && continue
-		grep -qF -- "$p" "$OUT/$name.out" || { echo "missing: $p"; break; }
-	done)
-	if [ -n "$miss" ]; then ko "$name" "$miss; got: $(head -c 400 "$OUT/$name.out")"; else ok "$name"; fi
-}
+. tests/lib.sh
 
 if ! command -v "$CLANG" >/dev/null 2>&1 ||
    ! "$CLANG" -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -c tests/runtime/hooks_rt.c -o "$OUT/hooks_rt.o" 2>"$OUT/clang.err" ||

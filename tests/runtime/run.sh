@@ -56,36 +56,8 @@ OUT=$BUILD/runtime
 ANYBPF=$ROOT/$BUILD/anybpf
 case $BUILD in /*) ANYBPF=$BUILD/anybpf ;; esac
 mkdir -p "$OUT"
-pass=0; fail=0; skip=0
-
-ok() { echo "PASS $1"; pass=$((pass + 1)); }
-ko() { echo "FAIL $1"; [ -n "$2" ] && echo "  $2"; fail=$((fail + 1)); }
-sk() { echo "SKIP $1${2:+: $2}"; skip=$((skip + 1)); }
-
-# expect NAME WANT_RC PATTERN... -- ARGS: run `anybpf run ARGS`, check the
-# exit code and that stdout+stderr contain every fixed-string PATTERN
-expect() {
-	name=$1; want=$2; shift 2
-	pats=""
-	while [ "$1" != "--" ]; do pats="$pats
-$1"; shift; done
-	shift
-	"$ANYBPF" run "$@" >"$OUT/$name.out" 2>&1
-	rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		ko "$name" "exit $rc, expected $want: $(head -c 300 "$OUT/$name.out")"
-		return
-	fi
-	echo "$pats" | while IFS= read -r p; do
-		[ -z "$p" ] && continue
-		grep -qF -- "$p" "$OUT/$name.out" || { echo "missing: $p"; break; }
-	done >"$OUT/$name.miss"
-	if [ -s "$OUT/$name.miss" ]; then
-		ko "$name" "$(cat "$OUT/$name.miss"); got: $(head -c 400 "$OUT/$name.out")"
-	else
-		ok "$name"
-	fi
-}
+EXPECT_PREFIX=run
+. tests/lib.sh
 
 CFLAGS_BPF="-O2 -g -target bpf -I/usr/include/x86_64-linux-gnu"
 built=1
