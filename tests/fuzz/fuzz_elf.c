@@ -24,6 +24,15 @@ static void walk(anybpf_object *obj)
 			abort();
 		if (anybpf_object_find_prog(obj, anybpf_prog_section(p), anybpf_prog_name(p)) == NULL)
 			abort();
+		/* the BTF function signatures the verifier takes (funcsig.c) */
+		struct anybpf_func_sig *sigs = NULL;
+		size_t nsigs = 0;
+		if (anybpf_prog_func_sigs(p, &sigs, &nsigs) == 0) {
+			for (size_t k = 0; k < nsigs; k++)
+				if (sigs[k].pc >= n)
+					abort();
+			anybpf_free(sigs);
+		}
 		for (size_t pc = 0; pc < n; pc++) {
 			struct anybpf_line l;
 			anybpf_disasm_insn(in, n, pc, ANYBPF_SYNTAX_LLVM, text, sizeof(text));
