@@ -59,23 +59,6 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static struct anybpf_map_desc *map_descs(const anybpf_object *obj, size_t *n)
-{
-	*n = anybpf_object_map_count(obj);
-	struct anybpf_map_desc *md = calloc(*n + 1, sizeof(*md));
-	for (size_t i = 0; md && i < *n; i++) {
-		const anybpf_map *m = anybpf_object_map(obj, i);
-		int64_t inner = anybpf_map_inner(m);
-		md[i].type = anybpf_map_type(m);
-		md[i].key_size = anybpf_map_key_size(m);
-		md[i].value_size = anybpf_map_value_size(m);
-		md[i].max_entries = anybpf_map_max_entries(m);
-		md[i].name = anybpf_map_name(m);
-		md[i].inner = inner >= 0 ? (uint32_t)inner + 1 : 0;
-	}
-	return md;
-}
-
 /* split a TSV line in place; returns the column count (at most max) */
 static int split(char *line, char **col, int max)
 {
@@ -165,7 +148,7 @@ int main(int argc, char **argv)
 		} else if (!same) {
 			snprintf(path, sizeof(path), "%s/%s", dir, col[0]);
 			if (anybpf_object_open_file(path, NULL, &j->obj, NULL) == 0)
-				j->md = map_descs(j->obj, &j->nmaps);
+				j->md = anybpf_object_map_descs(j->obj, &j->nmaps);
 			else
 				j->obj = NULL;
 		}
@@ -250,7 +233,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < njobs; i++) {
 		if (jobs[i].obj && (i == 0 || jobs[i - 1].obj != jobs[i].obj)) {
 			anybpf_object_close(jobs[i].obj);
-			free(jobs[i].md);
+			anybpf_free(jobs[i].md);
 		}
 		free(jobs[i].file);
 		free(jobs[i].section);

@@ -721,6 +721,10 @@ struct anybpf_func_sig {
  * with anybpf_free()) and *n (0 when the object has no BTF func info), or a
  * negative code.  Strings point into the object. */
 int anybpf_prog_func_sigs(const anybpf_prog *prog, struct anybpf_func_sig **out, size_t *n);
+/* The object's maps as anybpf_verify_opts.maps takes them (entry i is map i,
+ * loaded as `map_fd i + ANYBPF_MAP_FD_BASE`), *n of them; free with
+ * anybpf_free().  NULL only when out of memory. */
+struct anybpf_map_desc *anybpf_object_map_descs(const anybpf_object *obj, size_t *n);
 
 enum anybpf_verify_level {
 	ANYBPF_VERIFY_NORMAL,        /* verdict and errors */

@@ -21,26 +21,6 @@ static const struct { const char *name; enum anybpf_verify_level level; } levels
 	{ "trace", ANYBPF_VERIFY_TRACE },
 };
 
-/* The object's maps as the verifier sees them (index i = pseudo fd i + 1). */
-static struct anybpf_map_desc *map_descs(const anybpf_object *obj, size_t *n)
-{
-	*n = anybpf_object_map_count(obj);
-	struct anybpf_map_desc *md = ab_calloc(*n + 1, sizeof(*md));
-	for (size_t i = 0; md && i < *n; i++) {
-		const anybpf_map *m = anybpf_object_map(obj, i);
-		int64_t inner = anybpf_map_inner(m);
-		md[i].type = anybpf_map_type(m);
-		md[i].key_size = anybpf_map_key_size(m);
-		md[i].value_size = anybpf_map_value_size(m);
-		md[i].max_entries = anybpf_map_max_entries(m);
-		md[i].name = anybpf_map_name(m);
-		md[i].inner = inner >= 0 ? (uint32_t)inner + 1 : 0;
-		md[i].map_flags = anybpf_map_flags(m);
-		md[i].value = anybpf_map_initial(m, NULL);
-	}
-	return md;
-}
-
 static void print_json(struct json *j, const anybpf_prog *p, const char *type,
 		       const struct anybpf_verify_result *res)
 {
@@ -115,7 +95,7 @@ int cmd_show_verification(struct cli *c)
 	int rc = show_open_select(c, c->pos[0], c->npos > 1 ? c->pos[1] : NULL, name, &obj, &v, &nv);
 	if (rc)
 		return rc;
-	struct anybpf_map_desc *md = map_descs(obj, &nmaps);
+	struct anybpf_map_desc *md = anybpf_object_map_descs(obj, &nmaps);
 	size_t logsize = level >= ANYBPF_VERIFY_VERBOSE ? (size_t)16 << 20 : (size_t)1 << 20;
 	char *logbuf = ab_malloc(logsize);
 	struct json j;

@@ -474,17 +474,26 @@ static int strtoull_(const char *buf, uint64_t buf_len, uint64_t flags, uint64_t
 	return (int)consumed;
 }
 
+/* What strtol and strtoul share: the result pointer r4 must be writable
+ * (8 bytes); parse buf r1 of r2 bytes with flags r3.  The characters
+ * consumed, or a negative errno. */
+static int strto_args(anybpf_run *run, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+		      uint64_t *v, int *neg)
+{
+	if (!r4)
+		return -EINVAL;
+	if (anybpf_run_check(run, r4, 8, 1))
+		return -EFAULT;
+	return strtoull_((const char *)(uintptr_t)r1, r2, r3, v, neg);
+}
+
 /* bpf_strtol(buf, buf_len, flags, res): characters consumed; *res set. */
 uint64_t lh_strtol(LH_ARGS)
 {
 	(void)r5;
 	uint64_t v = 0;
 	int neg = 0;
-	if (!r4)
-		return (uint64_t)-EINVAL;
-	if (anybpf_run_check(run, r4, 8, 1))
-		return (uint64_t)-EFAULT;
-	int n = strtoull_((const char *)(uintptr_t)r1, r2, r3, &v, &neg);
+	int n = strto_args(run, r1, r2, r3, r4, &v, &neg);
 	if (n < 0)
 		return (uint64_t)(int64_t)n;
 	int64_t s;
@@ -507,11 +516,7 @@ uint64_t lh_strtoul(LH_ARGS)
 	(void)r5;
 	uint64_t v = 0;
 	int neg = 0;
-	if (!r4)
-		return (uint64_t)-EINVAL;
-	if (anybpf_run_check(run, r4, 8, 1))
-		return (uint64_t)-EFAULT;
-	int n = strtoull_((const char *)(uintptr_t)r1, r2, r3, &v, &neg);
+	int n = strto_args(run, r1, r2, r3, r4, &v, &neg);
 	if (n < 0)
 		return (uint64_t)(int64_t)n;
 	if (neg)

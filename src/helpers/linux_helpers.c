@@ -240,29 +240,18 @@ static uint64_t clock_ns(anybpf_run *run, enum anybpf_clock which)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static uint64_t lh_ktime_get_ns(LH_ARGS)
-{
-	LH_UNUSED5;
-	return clock_ns(run, ANYBPF_CLOCK_MONOTONIC);
-}
-
-static uint64_t lh_ktime_get_boot_ns(LH_ARGS)
-{
-	LH_UNUSED5;
-	return clock_ns(run, ANYBPF_CLOCK_BOOTTIME);
-}
-
-static uint64_t lh_ktime_get_coarse_ns(LH_ARGS)
-{
-	LH_UNUSED5;
-	return clock_ns(run, ANYBPF_CLOCK_COARSE);
-}
-
-static uint64_t lh_ktime_get_tai_ns(LH_ARGS)
-{
-	LH_UNUSED5;
-	return clock_ns(run, ANYBPF_CLOCK_TAI);
-}
+/* The clock helpers: one clock each (the env's override or the host's). */
+#define LH_CLOCK_HELPER(NAME, CLOCK)                                          \
+	static uint64_t lh_##NAME(LH_ARGS)                                    \
+	{                                                                     \
+		LH_UNUSED5;                                                   \
+		return clock_ns(run, CLOCK);                                  \
+	}
+LH_CLOCK_HELPER(ktime_get_ns, ANYBPF_CLOCK_MONOTONIC)
+LH_CLOCK_HELPER(ktime_get_boot_ns, ANYBPF_CLOCK_BOOTTIME)
+LH_CLOCK_HELPER(ktime_get_coarse_ns, ANYBPF_CLOCK_COARSE)
+LH_CLOCK_HELPER(ktime_get_tai_ns, ANYBPF_CLOCK_TAI)
+#undef LH_CLOCK_HELPER
 
 static uint64_t lh_jiffies64(LH_ARGS)
 {

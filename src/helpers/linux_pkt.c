@@ -162,6 +162,31 @@ static uint8_t *csum_field(anybpf_run *run, uint64_t off)
 	return p->data + off;
 }
 
+/* The field update both csum_replace helpers share: size 0 adds the diff
+ * `to` (from must be 0), 2 and 4 replace `from` by `to`; the L4 helper
+ * treats 16-bit values as 32-bit ones, as the kernel's
+ * inet_proto_csum_replace2 does.  0, or -1 for a bad size or diff. */
+static int csum_update(uint8_t *sum, uint64_t size, uint64_t from, uint64_t to, int l4)
+{
+	switch (size) {
+	case 0:
+		if (from)
+			return -1;
+		csum_replace_by_diff(sum, (uint32_t)to);
+		return 0;
+	case 2:
+		if (l4)
+			csum_replace4(sum, (uint16_t)from, (uint16_t)to);
+		else
+			csum_replace2(sum, (uint16_t)from, (uint16_t)to);
+		return 0;
+	case 4:
+		csum_replace4(sum, (uint32_t)from, (uint32_t)to);
+		return 0;
+	}
+	return -1;
+}
+
 /* bpf_l3_csum_replace(skb, offset, from, to, flags): flags = the field's
  * size (0: `to` is a csum_diff result, 2, 4). */
 uint64_t lh_l3_csum_replace(LH_ARGS)
@@ -172,22 +197,7 @@ uint64_t lh_l3_csum_replace(LH_ARGS)
 	uint8_t *sum = csum_field(run, r2);
 	if (!sum)
 		return (uint64_t)-EFAULT;
-	switch (r5 & LH_F_HDR_FIELD_MASK) {
-	case 0:
-		if (r3)
-			return (uint64_t)-EINVAL;
-		csum_replace_by_diff(sum, (uint32_t)r4);
-		break;
-	case 2:
-		csum_replace2(sum, (uint16_t)r3, (uint16_t)r4);
-		break;
-	case 4:
-		csum_replace4(sum, (uint32_t)r3, (uint32_t)r4);
-		break;
-	default:
-		return (uint64_t)-EINVAL;
-	}
-	return 0;
+	return csum_update(sum, r5 & LH_F_HDR_FIELD_MASK, r3, r4, 0) ? (uint64_t)-EINVAL : 0;
 }
 
 /* bpf_l4_csum_replace: as l3, plus BPF_F_PSEUDO_HDR (the change is in the
@@ -206,21 +216,8 @@ uint64_t lh_l4_csum_replace(LH_ARGS)
 		return (uint64_t)-EFAULT;
 	if (mmzero && !mforce && !ld16(sum))
 		return 0;
-	switch (r5 & LH_F_HDR_FIELD_MASK) {
-	case 0:
-		if (r3)
-			return (uint64_t)-EINVAL;
-		csum_replace_by_diff(sum, (uint32_t)r4);
-		break;
-	case 2:
-		csum_replace4(sum, (uint16_t)r3, (uint16_t)r4);
-		break;
-	case 4:
-		csum_replace4(sum, (uint32_t)r3, (uint32_t)r4);
-		break;
-	default:
+	if (csum_update(sum, r5 & LH_F_HDR_FIELD_MASK, r3, r4, 1))
 		return (uint64_t)-EINVAL;
-	}
 	if (mmzero && !ld16(sum))
 		st16(sum, LH_CSUM_MANGLED_0);
 	return 0;

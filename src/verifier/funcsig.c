@@ -84,3 +84,22 @@ int anybpf_prog_func_sigs(const anybpf_prog *prog, struct anybpf_func_sig **out,
 	}
 	return 0;
 }
+
+struct anybpf_map_desc *anybpf_object_map_descs(const anybpf_object *obj, size_t *n)
+{
+	*n = anybpf_object_map_count(obj);
+	struct anybpf_map_desc *md = ab_calloc(*n + 1, sizeof(*md));
+	for (size_t i = 0; md && i < *n; i++) {
+		const anybpf_map *m = anybpf_object_map(obj, i);
+		int64_t inner = anybpf_map_inner(m);
+		md[i].type = anybpf_map_type(m);
+		md[i].key_size = anybpf_map_key_size(m);
+		md[i].value_size = anybpf_map_value_size(m);
+		md[i].max_entries = anybpf_map_max_entries(m);
+		md[i].name = anybpf_map_name(m);
+		md[i].inner = inner >= 0 ? (uint32_t)inner + 1 : 0;
+		md[i].map_flags = anybpf_map_flags(m);
+		md[i].value = anybpf_map_initial(m, NULL);
+	}
+	return md;
+}
